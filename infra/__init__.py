@@ -1,0 +1,1 @@
+"""The CDK side: config -> constructs -> stacks. app.py composes them."""

@@ -1,0 +1,118 @@
+"""Typed configuration: config/default.toml (the lab) merged with config/stages/<stage>.toml.
+
+Every problem is reported with the key it concerns (`filters[2].name: ...`), all at once,
+before anything is synthesized.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+
+PERSONALIZE_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9\-_]*$")
+ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):personalize:(?P<region>[a-z]{2}(-[a-z]+)+-\d):(?P<account>\d{12}):"
+    r"(?P<type>[a-z-]+)/(?P<name>[a-zA-Z0-9][a-zA-Z0-9\-_]*)$"
+)
+SSM_NAME = re.compile(r"^/[a-zA-Z0-9_.\-]+(/[a-zA-Z0-9_.\-]+)*$")
+STAGE_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9-]*$")
+ACCOUNT = re.compile(r"^\d{12}$")
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+SOURCE_KINDS = ("recommender", "filter", "event_tracker")
+TRACKER_ATTRIBUTES = ("tracking_id", "arn")
+MAX_EXPRESSION = 2500
+
+
+class ConfigError(Exception):
+    def __init__(self, origin: str, problems: list[str]):
+        self.origin = origin
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid configuration ({origin}): {len(problems)} problem(s)\n{lines}")
+
+
+@dataclass(frozen=True)
+class PersonalizeRef:
+    """A Personalize resource given by name (ARN built in the stack's account) or by full ARN."""
+
+    resource_type: str  # ARN resource type: dataset-group, recommender, campaign
+    name: str | None = None
+    arn: str | None = None
+
+    def resolve(self, partition: str, region: str, account: str) -> str:
+        if self.arn:
+            return self.arn
+        return f"arn:{partition}:personalize:{region}:{account}:{self.resource_type}/{self.name}"
+
+
+@dataclass(frozen=True)
+class FilterConfig:
+    name: str
+    expression: str
+
+
+@dataclass(frozen=True)
+class ParameterConfig:
+    name: str
+    source_kind: str  # recommender | filter | event_tracker
+    source_key: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ActivationConfig:
+    stage: str
+    stack_name: str
+    account: str | None
+    region: str | None
+    poll_interval_seconds: int
+    timeout_minutes: int
+    dataset_group: PersonalizeRef
+    event_tracker_name: str
+    recommenders: dict[str, PersonalizeRef] = field(default_factory=dict)
+    filters: tuple[FilterConfig, ...] = ()
+    parameters: tuple[ParameterConfig, ...] = ()
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; anything else (lists included) is replaced whole."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_config(stage: str | None = None, config_dir: Path = CONFIG_DIR) -> ActivationConfig:
+    default_file = config_dir / "default.toml"
+    raw = _read(default_file)
+    origin = str(default_file.relative_to(config_dir.parent)) if default_file.is_relative_to(config_dir.parent) else str(default_file)
+    if stage and stage != "default":
+        if not STAGE_NAME.match(stage):
+            raise ConfigError("context", [f"stage: {stage!r} is not a valid stage name (letters, digits, '-')"])
+        stage_file = config_dir / "stages" / f"{stage}.toml"
+        if not stage_file.exists():
+            known = sorted(p.stem for p in (config_dir / "stages").glob("*.toml"))
+            raise ConfigError("context", [f"stage: no file {stage_file.name} in config/stages (known: {', '.join(known) or 'none'})"])
+        raw = merge(raw, _read(stage_file))
+        origin += f" + config/stages/{stage_file.name}"
+    return parse_config(raw, stage or "default", origin)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(str(path), [f"not valid TOML: {error}"]) from None
+
+
+def parse_config(raw: dict[str, Any], stage: str, origin: str = "config") -> ActivationConfig:
+    from .config_parse import Parser  # the checks live beside, to keep this file about shapes
+
+    return Parser(raw, stage, origin).parse()

@@ -1,0 +1,3 @@
+from .activation_stack import ActivationStack
+
+__all__ = ["ActivationStack"]
