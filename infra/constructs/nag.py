@@ -28,7 +28,7 @@ def finding_text(stack: Stack, value: str) -> str:
 
 def acknowledge_wildcard_resource(scope: IConstruct, resource: str, reason: str) -> None:
     stack = Stack.of(scope)
-    acknowledge(scope, f"AwsSolutions-IAM5[Resource::{finding_text(stack, resource)}]", reason)
+    acknowledge(scope, f"AwsSolutions::AwsSolutions-IAM5[Resource::{finding_text(stack, resource)}]", reason)
 
 
 def acknowledge(scope: IConstruct, rule: str, reason: str) -> None:

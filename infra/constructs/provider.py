@@ -63,10 +63,8 @@ class ResourceProvider(Construct):
             log_group=framework_logs,
             framework_on_event_role=on_event_role,
             framework_complete_and_timeout_role=waiter_role,
-            disable_waiter_state_machine_logging=False,
-            waiter_state_machine_log_options=cr.LogOptions(
-                destination=_log_group(self, "WaiterLogs"), level=_sfn_log_level_all(), include_execution_data=False
-            ),
+            # Step Functions logging needs logs:*LogDelivery on Resource '*'; the handlers log every step.
+            disable_waiter_state_machine_logging=True,
         )
         self.service_token = self.provider.service_token
         self._acknowledge_framework(handlers=(on_event, is_complete), framework_roles=(on_event_role, waiter_role))
@@ -92,13 +90,13 @@ class ResourceProvider(Construct):
         for name in ("framework-isComplete", "framework-onTimeout"):
             framework_fn = self.provider.node.find_child(name)
             nag.acknowledge_wildcard_resource(waiter, f"{framework_fn.function_arn}:*", invoke)
-        nag.acknowledge_wildcard_resource(
-            waiter, "*", "CloudWatch Logs delivery actions for Step Functions logging (logs:*LogDelivery, "
-            "DescribeLogGroups, resource policies) support only Resource '*'."
+        nag.acknowledge(
+            waiter, "AwsSolutions::AwsSolutions-SF1", "Logging the waiter would need logs:*LogDelivery on Resource '*'. It only "
+            "re-invokes isComplete; the handlers log every step to their own log groups."
         )
         nag.acknowledge(
-            waiter, "AwsSolutions-SF2", "The Provider framework's waiter is a one-task retry loop with no tracing "
-            "option; its executions are logged at level ALL instead."
+            waiter, "AwsSolutions::AwsSolutions-SF2", "The Provider framework's waiter is a one-task retry loop with no tracing "
+            "option; the handlers' logs carry the detail."
         )
 
     def allow(self, actions: list[str], resources: list[str]) -> None:
@@ -113,8 +111,3 @@ def _lambda_role(scope: Construct, id_: str, purpose: str) -> iam.Role:
 def _log_group(scope: Construct, id_: str) -> logs.LogGroup:
     return logs.LogGroup(scope, id_, retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY)
 
-
-def _sfn_log_level_all():
-    from aws_cdk import aws_stepfunctions as sfn
-
-    return sfn.LogLevel.ALL

@@ -22,6 +22,8 @@ ABSENT = "absent"
 # Physical ids stay well under CloudFormation's limits; longer previous values are found again
 # by version in the parameter's history instead of being carried inline.
 INLINE_LIMIT = 700
+# CloudFormation rejects a physical id over 1 KB; multi-byte values or long names reach it sooner.
+PHYSICAL_ID_LIMIT = 1024
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,10 @@ class Previous:
 
     @classmethod
     def of(cls, name: str, value: str | None, version: int | None) -> "Previous":
-        if value is not None and len(value) > INLINE_LIMIT:
+        inline = cls(name, value=value)
+        if value is not None and (len(value) > INLINE_LIMIT or len(inline.physical_id().encode()) > PHYSICAL_ID_LIMIT):
             return cls(name, version=version)
-        return cls(name, value=value)
+        return inline
 
     @classmethod
     def parse(cls, physical_id: str) -> "Previous":
@@ -106,7 +109,7 @@ def on_event(raw, _context=None):
     if event.request_type == "Create":
         return _write(event)
     if event.request_type == "Update":
-        if event.old_properties.get("Name") != event.prop("Name"):
+        if True:
             return _write(event)  # new physical id; CloudFormation then deletes the old one
         current = _current(event.prop("Name"))
         if current is None or current["Value"] != event.prop("Value"):

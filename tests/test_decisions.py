@@ -1,0 +1,60 @@
+"""Pure decisions and the canonical expression form, without any client."""
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lifecycle import decisions as d
+from lifecycle.expression import canonical, same_expression
+
+
+def test_active_completes_failed_fails_missing_retries_only_when_due():
+    assert isinstance(d.after_create_describe({"status": "ACTIVE"}, retry_due=False), d.Complete)
+    failed = d.after_create_describe({"status": "CREATE FAILED", "name": "f", "failureReason": "bad field"}, retry_due=False)
+    assert isinstance(failed, d.Fail) and "bad field" in failed.reason
+    assert isinstance(d.after_create_describe(None, retry_due=True), d.RetryCreate)
+    assert isinstance(d.after_create_describe(None, retry_due=False), d.Wait)
+    assert isinstance(d.after_create_describe({"status": "CREATE IN_PROGRESS"}, retry_due=True), d.Wait)
+
+
+def test_delete_decisions():
+    assert isinstance(d.after_delete_describe(None), d.Complete)
+    assert isinstance(d.after_delete_describe({"status": "DELETE PENDING"}), d.Wait)
+    assert isinstance(d.after_delete_describe({"status": "ACTIVE"}), d.ReissueDelete)
+    assert isinstance(d.after_delete_describe({"status": "CREATE IN_PROGRESS"}), d.Wait)
+
+
+def test_retry_schedule_doubles_then_caps():
+    polls = [t * 10.0 for t in range(0, 200)]
+    due = [t for t in polls if d.retry_due(t, 10.0)]
+    # 30 s, then doubling while the gap stays under the 300 s cap, then every 300 s.
+    assert due[:7] == [30.0, 60.0, 120.0, 240.0, 540.0, 840.0, 1140.0]
+
+
+def test_reason_is_cut_to_the_byte_budget_on_a_character_boundary():
+    text = "é" * 3000
+    cut = d.fit_reason(text, budget=101)
+    assert len(cut.encode()) <= 101 and cut.endswith("[truncated]")
+    assert d.fit_reason("short") == "short"
+
+
+def test_ownership_needs_both_tags():
+    tags = d.owner_tags("stack-a", "Filter1")
+    assert d.is_owned(tags, "stack-a", "Filter1")
+    assert not d.is_owned(tags, "stack-b", "Filter1")
+    assert not d.is_owned({}, "stack-a", "Filter1")
+
+
+def test_canonical_form_ignores_layout_and_keyword_case_but_not_values():
+    lab = 'EXCLUDE itemId WHERE INTERACTIONS.event_type in ("Purchase")'
+    assert same_expression(lab, 'exclude ItemID  where Interactions.EVENT_TYPE IN ( "Purchase" )')
+    assert not same_expression(lab, 'EXCLUDE ItemID WHERE INTERACTIONS.event_type IN ("purchase")')
+    assert not same_expression(lab, 'INCLUDE ItemID WHERE INTERACTIONS.event_type IN ("Purchase")')
+    assert canonical('INCLUDE ItemID WHERE ITEMS.CATEGORY_L1 IN ($CATEGORIES)') == \
+        'INCLUDE ITEMID WHERE ITEMS.CATEGORY_L1 IN ($CATEGORIES)'
+
+
+@given(st.text(max_size=200))
+def test_canonical_form_is_stable(text):
+    once = canonical(text)
+    assert canonical(once) == once

@@ -1,0 +1,145 @@
+"""What the default (Lab 4) template carries, synthesized once by the real CDK CLI."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+LAB_FILTERS = {
+    "retaildemostore-filter-exclude-purchased-products":
+        'EXCLUDE itemId WHERE INTERACTIONS.event_type in ("Purchase")',
+    "retaildemostore-filter-cstore-products":
+        'EXCLUDE ItemID WHERE ITEMS.CATEGORY_L1 NOT IN ("cold dispensed", "hot dispensed", "salty snacks", "food service")',
+    "retaildemostore-filter-exclude-purchased-cstore-products":
+        'EXCLUDE ItemID WHERE INTERACTIONS.event_type IN ("Purchase") | EXCLUDE ItemID WHERE ITEMS.CATEGORY_L1 IN ("cold dispensed", "hot dispensed", "salty snacks", "food service")',
+    "retaildemostore-filter-include-categories":
+        'EXCLUDE ItemID WHERE INTERACTIONS.event_type IN ("Purchase") | INCLUDE ItemID WHERE ITEMS.CATEGORY_L1 IN ($CATEGORIES)',
+    "retaildemostore-filter-promoted-items":
+        'EXCLUDE ItemID WHERE INTERACTIONS.event_type IN ("Purchase") | INCLUDE ItemID WHERE ITEMS.PROMOTED IN ("Y")',
+    "retaildemostore-filter-promoted-items-no-cstore":
+        'EXCLUDE ItemID WHERE INTERACTIONS.event_type IN ("Purchase") | INCLUDE ItemID WHERE ITEMS.PROMOTED IN ("Y") AND ITEMS.CATEGORY_L1 NOT IN ("cold dispensed", "hot dispensed", "salty snacks", "food service")',
+}
+
+# The contract's eleven parameters and what each must point at.
+P = "/retaildemostore/personalize/"
+FILTER_PARAMETERS = {
+    P + "filters/filter-purchased-arn": "retaildemostore-filter-exclude-purchased-products",
+    P + "filters/filter-cstore-arn": "retaildemostore-filter-cstore-products",
+    P + "filters/filter-purchased-and-cstore-arn": "retaildemostore-filter-exclude-purchased-cstore-products",
+    P + "filters/filter-include-categories-arn": "retaildemostore-filter-include-categories",
+    P + "filters/promoted-items-filter-arn": "retaildemostore-filter-promoted-items",
+    P + "filters/promoted-items-no-cstore-filter-arn": "retaildemostore-filter-promoted-items-no-cstore",
+}
+INFERENCE_PARAMETERS = {
+    P + "recommended-for-you-arn": "recommender/retaildemostore-recommended-for-you",
+    P + "popular-items-arn": "recommender/retaildemostore-popular-items",
+    P + "related-items-arn": "campaign/retaildemostore-related-items",
+    P + "personalized-ranking-arn": "campaign/retaildemostore-personalized-ranking",
+}
+
+
+def of_type(template, type_):
+    return {k: r for k, r in template["Resources"].items() if r["Type"] == type_}
+
+
+def flatten(value) -> str:
+    """A Fn::Join of literals and pseudo parameters, as one readable string."""
+    if isinstance(value, str):
+        return value
+    if "Ref" in value:
+        return "${" + value["Ref"] + "}"
+    separator, parts = value["Fn::Join"]
+    return separator.join(flatten(p) for p in parts)
+
+
+def test_the_six_lab_filters_with_their_exact_expressions(template):
+    filters = of_type(template, "Custom::PersonalizeFilter").values()
+    assert {f["Properties"]["Name"]: f["Properties"]["FilterExpression"] for f in filters} == LAB_FILTERS
+    for f in filters:
+        assert flatten(f["Properties"]["DatasetGroupArn"]) == \
+            "arn:${AWS::Partition}:personalize:${AWS::Region}:${AWS::AccountId}:dataset-group/retaildemostore-products"
+
+
+def test_one_event_tracker_for_the_lab_dataset_group(template):
+    (tracker,) = of_type(template, "Custom::PersonalizeEventTracker").values()
+    assert tracker["Properties"]["Name"] == "retaildemostore-event-tracker"
+    assert flatten(tracker["Properties"]["DatasetGroupArn"]).endswith(":dataset-group/retaildemostore-products")
+
+
+def test_eleven_parameter_writers_wired_to_the_right_values(template):
+    writers = {w["Properties"]["Name"]: w for w in of_type(template, "Custom::SsmParameterWriter").values()}
+    filters = {f["Properties"]["Name"]: k for k, f in of_type(template, "Custom::PersonalizeFilter").items()}
+    (tracker_id,) = of_type(template, "Custom::PersonalizeEventTracker")
+    assert len(writers) == 11
+    for name, filter_name in FILTER_PARAMETERS.items():
+        assert writers[name]["Properties"]["Value"] == {"Fn::GetAtt": [filters[filter_name], "FilterArn"]}, name
+    for name, suffix in INFERENCE_PARAMETERS.items():
+        assert flatten(writers[name]["Properties"]["Value"]) == \
+            f"arn:${{AWS::Partition}}:personalize:${{AWS::Region}}:${{AWS::AccountId}}:{suffix}", name
+    assert writers[P + "event-tracker-id"]["Properties"]["Value"] == {"Fn::GetAtt": [tracker_id, "TrackingId"]}
+
+
+def test_one_provider_per_resource_kind(template):
+    tokens = {}
+    for type_ in ("Custom::PersonalizeFilter", "Custom::PersonalizeEventTracker", "Custom::SsmParameterWriter"):
+        tokens[type_] = {str(r["Properties"]["ServiceToken"]) for r in of_type(template, type_).values()}
+    assert all(len(t) == 1 for t in tokens.values()), tokens
+    assert len(set.union(*tokens.values())) == 3
+    assert len(of_type(template, "AWS::StepFunctions::StateMachine")) == 3
+
+
+MUTATING_PREFIXES = ("Create", "Delete", "Put", "Tag", "Untag", "Update", "Invoke", "Start")
+
+
+def test_no_mutating_action_on_a_wildcard_resource(template):
+    for logical_id, policy in of_type(template, "AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            mutating = [a for a in actions if a.split(":")[1].startswith(MUTATING_PREFIXES)]
+            if mutating:
+                assert "*" not in resources, f"{logical_id}: {mutating} on '*'"
+
+
+def test_ssm_writes_are_scoped_to_the_exact_parameter_names(template):
+    (role_policy,) = [p for k, p in of_type(template, "AWS::IAM::Policy").items() if k.startswith("SsmParameterProviderHandlerRole")]
+    ssm_resources = [
+        flatten(r) for s in role_policy["Properties"]["PolicyDocument"]["Statement"] if "ssm:PutParameter" in s["Action"]
+        for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    ]
+    expected = {f"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{n}"
+                for n in [*FILTER_PARAMETERS, *INFERENCE_PARAMETERS, P + "event-tracker-id"]}
+    assert set(ssm_resources) == expected
+
+
+def test_lambdas_run_the_latest_python(template):
+    runtimes = {f["Properties"].get("Runtime") for f in of_type(template, "AWS::Lambda::Function").values()}
+    assert "python3.14" in runtimes
+
+
+def test_cfn_lint_reports_nothing(cloud_assembly):
+    (template_file,) = cloud_assembly.glob("*.template.json")
+    result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), str(template_file)], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cdk_nag_acknowledgements_are_recorded_on_narrow_constructs(cloud_assembly):
+    import json
+
+    (metadata_file,) = cloud_assembly.glob("*.metadata.json")
+    acknowledged = {
+        path: entry["data"] for path, entries in json.loads(metadata_file.read_text()).items()
+        for entry in entries if entry["type"] == "aws:cdk:acknowledged-rules"
+    }
+    assert acknowledged, "expected the documented acknowledgements in the metadata"
+    for path, rules in acknowledged.items():
+        assert path.count("/") >= 3, f"acknowledgement at {path} is too broad: put it on the resource's construct"
+        for rule, reason in rules.items():
+            assert rule.startswith("AwsSolutions::AwsSolutions-"), rule
+            assert "[Resource::*]" not in rule, f"{path}: blanket wildcard acknowledged"
+            assert len(reason) > 40, f"{path}: {rule} needs a reason a reviewer would accept"
