@@ -109,7 +109,7 @@ def on_event(raw, _context=None):
     if event.request_type == "Create":
         return _write(event)
     if event.request_type == "Update":
-        if True:
+        if event.old_properties.get("Name") != event.prop("Name"):
             return _write(event)  # new physical id; CloudFormation then deletes the old one
         current = _current(event.prop("Name"))
         if current is None or current["Value"] != event.prop("Value"):
