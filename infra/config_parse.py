@@ -16,6 +16,9 @@ class Parser:
     def __init__(self, raw: dict[str, Any], stage: str, origin: str):
         self.raw, self.stage, self.origin = raw, stage, origin
         self.problems: list[str] = []
+        # Names and keys as written, valid or not, so that a bad entry is reported once and not
+        # again by every parameter that refers to it.
+        self.declared: dict[str, set[str]] = {"recommender": set(), "filter": set(), "event_tracker": set(TRACKER_ATTRIBUTES)}
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(f"{key}: {message}")
@@ -120,6 +123,7 @@ class Parser:
             self.problem("recommenders", "must be a table of named recommenders and campaigns")
             return out
         for key, value in section.items():
+            self.declared["recommender"].add(key)
             kind = value.get("kind") if isinstance(value, dict) else None
             if kind not in RECOMMENDER_KINDS:
                 self.problem(f"recommenders.{key}.kind", f"must be \"recommender\" or \"campaign\", got {kind!r}")
@@ -139,6 +143,8 @@ class Parser:
         for index, value in enumerate(section):
             key = f"filters[{index}]"
             entry = self.table(key, value, {"name", "expression"})
+            if isinstance(entry.get("name"), str):
+                self.declared["filter"].add(entry["name"])
             name = self.personalize_name(f"{key}.name", entry.get("name"))
             expression = self.string(f"{key}.expression", entry.get("expression"))
             if expression is not None and len(expression) > MAX_EXPRESSION:
@@ -158,7 +164,6 @@ class Parser:
         if not isinstance(section, list):
             self.problem("parameters", "must be a list of [[parameters]] tables")
             return ()
-        filter_names = {f.name for f in config.filters}
         seen: dict[str, int] = {}
         for index, value in enumerate(section):
             key = f"parameters[{index}]"
@@ -171,19 +176,19 @@ class Parser:
                 self.problem(f"{key}.name", f"duplicate parameter {name!r} (also parameters[{seen[name]}].name)")
                 continue
             source = self.string(f"{key}.source", entry.get("source"))
-            parsed = self.source(f"{key}.source", source, config, filter_names) if source else None
+            parsed = self.source(f"{key}.source", source) if source else None
             if name and parsed:
                 seen[name] = index
                 description = entry.get("description") or f"Written by the {config.stack_name} stack ({source})"
                 out.append(ParameterConfig(name, parsed[0], parsed[1], str(description)))
         return tuple(out)
 
-    def source(self, key: str, source: str, config: ActivationConfig, filter_names: set[str]) -> tuple[str, str] | None:
+    def source(self, key: str, source: str) -> tuple[str, str] | None:
         kind, _, target = source.partition(":")
         if kind not in SOURCE_KINDS or not target:
             self.problem(key, f"{source!r} must be recommender:<key>, filter:<filter name> or event_tracker:tracking_id|arn")
             return None
-        known = {"recommender": set(config.recommenders), "filter": filter_names, "event_tracker": set(TRACKER_ATTRIBUTES)}[kind]
+        known = self.declared[kind]
         if target not in known:
             self.problem(key, f"{source!r} names no configured {kind.replace('_', ' ')} (known: {', '.join(sorted(known)) or 'none'})")
             return None
