@@ -11,7 +11,10 @@ from .provider import ProviderSettings, ResourceProvider
 class EventTracker(Construct):
     def __init__(self, scope: Construct, id_: str, *, name: str, dataset_group_arn: str, settings: ProviderSettings) -> None:
         super().__init__(scope, id_)
-        provider = ResourceProvider.of(self, "EventTracker", module="event_tracker.handler", settings=settings)
+        provider = ResourceProvider.of(
+            self, "EventTracker", module="event_tracker.handler", settings=settings,
+            list_actions=("personalize:ListEventTrackers",),
+        )
         stack = Stack.of(self)
         # Tracker ARNs end in a generated id, so they cannot be named in advance.
         trackers = f"arn:{stack.partition}:personalize:{stack.region}:{stack.account}:event-tracker/*"
@@ -20,7 +23,6 @@ class EventTracker(Construct):
              "personalize:TagResource", "personalize:ListTagsForResource"],
             [trackers],
         )
-        provider.allow(["personalize:CreateEventTracker", "personalize:ListEventTrackers"], [dataset_group_arn])
         nag.acknowledge_wildcard_resource(
             provider.handler_role, trackers,
             "Event tracker ARNs end in an id Personalize generates, so they cannot be named in advance. The "

@@ -20,7 +20,9 @@ class PersonalizeFilter(Construct):
         settings: ProviderSettings,
     ) -> None:
         super().__init__(scope, id_)
-        provider = ResourceProvider.of(self, "Filter", module="personalize_filter.handler", settings=settings)
+        provider = ResourceProvider.of(
+            self, "Filter", module="personalize_filter.handler", settings=settings, list_actions=("personalize:ListFilters",)
+        )
         stack = Stack.of(self)
         # The configured name, and the `<name>-<hash>` names an expression change creates.
         arn_prefix = f"arn:{stack.partition}:personalize:{stack.region}:{stack.account}:filter/{name}"
@@ -29,7 +31,6 @@ class PersonalizeFilter(Construct):
              "personalize:TagResource", "personalize:ListTagsForResource"],
             [arn_prefix, f"{arn_prefix}-*"],
         )
-        provider.allow(["personalize:CreateFilter", "personalize:ListFilters"], [dataset_group_arn])
         nag.acknowledge_wildcard_resource(
             provider.handler_role, f"{arn_prefix}-*",
             f"Replacement filters for an expression change are named {name}-<8 hex digits>; the wildcard "

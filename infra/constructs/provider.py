@@ -31,9 +31,18 @@ class ProviderSettings:
 
 
 class ResourceProvider(Construct):
-    def __init__(self, scope: Construct, id_: str, *, module: str, settings: ProviderSettings) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, module: str, settings: ProviderSettings, list_actions: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(scope, id_)
         self.handler_role = _lambda_role(self, "HandlerRole", f"{id_} on_event and is_complete handlers")
+        if list_actions:
+            # Personalize's List* actions have no resource types: IAM only accepts Resource '*' for them.
+            self.allow(list(list_actions), ["*"])
+            nag.acknowledge_wildcard_resource(
+                self.handler_role, "*", f"{', '.join(list_actions)} support no resource-level permissions; "
+                "read-only, used to find an existing resource to adopt.",
+            )
         handler_logs = _log_group(self, "HandlerLogs")
         handler_logs.grant_write(self.handler_role)
         code = lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=ASSET_EXCLUDES)
@@ -70,13 +79,15 @@ class ResourceProvider(Construct):
         self._acknowledge_framework(handlers=(on_event, is_complete), framework_roles=(on_event_role, waiter_role))
 
     @classmethod
-    def of(cls, scope: Construct, kind: str, *, module: str, settings: ProviderSettings) -> "ResourceProvider":
+    def of(
+        cls, scope: Construct, kind: str, *, module: str, settings: ProviderSettings, list_actions: tuple[str, ...] = ()
+    ) -> "ResourceProvider":
         stack = Stack.of(scope)
         id_ = f"{kind}Provider"
         existing = stack.node.try_find_child(id_)
         if isinstance(existing, ResourceProvider):
             return existing
-        return cls(stack, id_, module=module, settings=settings)
+        return cls(stack, id_, module=module, settings=settings, list_actions=list_actions)
 
     def _acknowledge_framework(self, *, handlers, framework_roles) -> None:
         invoke = (
