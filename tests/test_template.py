@@ -169,3 +169,35 @@ def test_each_handler_role_grants_exactly_what_its_code_calls(template, role_pre
     # Creating with tags needs TagResource as well as the Create action.
     needed = _calls_in(*modules) | ({"TagResource"} if service == "personalize" else set())
     assert granted == needed
+
+
+def _resources_for(template, role_prefix: str, action: str) -> list[str]:
+    (policy,) = [p for k, p in of_type(template, "AWS::IAM::Policy").items() if k.startswith(role_prefix)]
+    return [
+        flatten(r) for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+        for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    ]
+
+
+def test_creates_are_allowed_on_the_dataset_group_too(template):
+    group = "arn:${AWS::Partition}:personalize:${AWS::Region}:${AWS::AccountId}:dataset-group/retaildemostore-products"
+    assert group in _resources_for(template, "FilterProviderHandlerRole", "personalize:CreateFilter")
+    assert group in _resources_for(template, "EventTrackerProviderHandlerRole", "personalize:CreateEventTracker")
+
+
+def test_replacement_filters_are_within_the_role_and_hand_made_ones_are_not(template):
+    import fnmatch
+
+    from personalize_filter.handler import replacement_name
+
+    allowed = _resources_for(template, "FilterProviderHandlerRole", "personalize:DeleteFilter")
+    prefix = "arn:${AWS::Partition}:personalize:${AWS::Region}:${AWS::AccountId}:filter/"
+
+    def permitted(name: str) -> bool:  # IAM: * any run, ? one character
+        return any(fnmatch.fnmatchcase(prefix + name, pattern) for pattern in allowed)
+
+    for name in LAB_FILTERS:
+        assert permitted(name)
+        assert permitted(replacement_name(name, 'EXCLUDE ItemID WHERE INTERACTIONS.event_type IN ("View")')), name
+        assert not permitted(name + "-by-hand"), name

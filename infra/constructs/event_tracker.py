@@ -23,6 +23,8 @@ class EventTracker(Construct):
              "personalize:TagResource", "personalize:ListTagsForResource"],
             [trackers],
         )
+        # CreateEventTracker is authorized on the dataset group as well as on the tracker.
+        provider.allow(["personalize:CreateEventTracker"], [dataset_group_arn])
         nag.acknowledge_wildcard_resource(
             provider.handler_role, trackers,
             "Event tracker ARNs end in an id Personalize generates, so they cannot be named in advance. The "

@@ -4,8 +4,16 @@ from __future__ import annotations
 from aws_cdk import CustomResource, Stack
 from constructs import Construct
 
-from . import nag
 from .provider import ProviderSettings, ResourceProvider
+
+MAX_NAME = 63
+
+
+def replacement_pattern(name: str) -> str:
+    """IAM pattern of the names an expression change creates: lambdas/personalize_filter's
+    replacement_name, `<name cut to 54>-<8 hex>`. `?` matches one character, so a hand-made
+    `<name>-by-hand` filter stays out of reach."""
+    return f"{name[:MAX_NAME - 9]}-{'?' * 8}"
 
 
 class PersonalizeFilter(Construct):
@@ -24,18 +32,14 @@ class PersonalizeFilter(Construct):
             self, "Filter", module="personalize_filter.handler", settings=settings, list_actions=("personalize:ListFilters",)
         )
         stack = Stack.of(self)
-        # The configured name, and the `<name>-<hash>` names an expression change creates.
-        arn_prefix = f"arn:{stack.partition}:personalize:{stack.region}:{stack.account}:filter/{name}"
+        filters = f"arn:{stack.partition}:personalize:{stack.region}:{stack.account}:filter/"
         provider.allow(
             ["personalize:CreateFilter", "personalize:DescribeFilter", "personalize:DeleteFilter",
              "personalize:TagResource", "personalize:ListTagsForResource"],
-            [arn_prefix, f"{arn_prefix}-*"],
+            [filters + name, filters + replacement_pattern(name)],
         )
-        nag.acknowledge_wildcard_resource(
-            provider.handler_role, f"{arn_prefix}-*",
-            f"Replacement filters for an expression change are named {name}-<8 hex digits>; the wildcard "
-            "stays inside this filter's own name.",
-        )
+        # CreateFilter is authorized on the dataset group as well as on the filter.
+        provider.allow(["personalize:CreateFilter"], [dataset_group_arn])
         resource = CustomResource(
             self,
             "Resource",

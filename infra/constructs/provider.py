@@ -53,7 +53,10 @@ class ResourceProvider(Construct):
             log_group=handler_logs,
             timeout=Duration.minutes(1),
             memory_size=256,
-            environment={"POLL_INTERVAL_SECONDS": str(settings.poll_interval_seconds)},
+            environment={
+                "POLL_INTERVAL_SECONDS": str(settings.poll_interval_seconds),
+                "TOTAL_TIMEOUT_SECONDS": str(settings.timeout_minutes * 60),
+            },
         )
         on_event = lambda_.Function(self, "OnEvent", handler=f"{module}.on_event", **common)
         is_complete = lambda_.Function(self, "IsComplete", handler=f"{module}.is_complete", **common)
