@@ -24,11 +24,32 @@ def test_delete_decisions():
     assert isinstance(d.after_delete_describe({"status": "CREATE IN_PROGRESS"}), d.Wait)
 
 
-def test_retry_schedule_doubles_then_caps():
-    polls = [t * 10.0 for t in range(0, 200)]
-    due = [t for t in polls if d.retry_due(t, 10.0)]
-    # 30 s, then doubling while the gap stays under the 300 s cap, then every 300 s.
-    assert due[:7] == [30.0, 60.0, 120.0, 240.0, 540.0, 840.0, 1140.0]
+THRESHOLDS = [30.0, 60.0, 120.0, 240.0, 540.0, 840.0, 1140.0]  # doubling under the 300 s cap, then every 300 s
+
+
+def _due_polls(gaps) -> list[float]:
+    t, due = 0.0, []
+    for gap in gaps:
+        t += gap
+        if d.retry_due(t, 10.0):
+            due.append(t)
+    return due
+
+
+def test_retry_schedule_doubles_then_caps_with_at_most_two_attempts_per_step():
+    due = _due_polls([10.0] * 120)
+    for threshold in THRESHOLDS:
+        hits = [t for t in due if threshold <= t < threshold + 15.0]
+        assert 1 <= len(hits) <= 2, (threshold, hits)
+    assert all(any(t <= p < t + 15.0 for t in THRESHOLDS) for p in due if p < 1150.0)
+
+
+@given(st.lists(st.floats(min_value=10.0, max_value=14.0), min_size=150, max_size=150))
+def test_no_step_is_skipped_when_the_waiter_adds_overhead(gaps):
+    """The waiter waits `interval` after each call, so real gaps are longer than the interval."""
+    due = _due_polls(gaps)
+    for threshold in [t for t in THRESHOLDS if t < sum(gaps) - 20.0]:
+        assert any(threshold <= p <= threshold + 20.0 for p in due), (threshold, due[:10])
 
 
 def test_reason_is_cut_to_the_byte_budget_on_a_character_boundary():

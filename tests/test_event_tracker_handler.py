@@ -100,3 +100,26 @@ def test_delete_waits_until_the_tracker_is_gone(run, emulator, dataset_group_arn
 
     assert deleted.status == "SUCCESS" and deleted.polls > 1
     assert emulator.trackers() == []
+
+
+def test_rollback_of_a_refused_rename_succeeds(run, emulator, dataset_group_arn):
+    created = run(cfn_event("Create", props(dataset_group_arn)))
+    renamed = run(cfn_event("Update", props(dataset_group_arn, name="retaildemostore-tracker-2"),
+                            physical_id=created.physical_id, old=props(dataset_group_arn)))
+    assert renamed.status == "FAILED"
+
+    rollback = run(cfn_event("Update", props(dataset_group_arn), physical_id=created.physical_id,
+                             old=props(dataset_group_arn, name="retaildemostore-tracker-2")))
+
+    assert rollback.status == "SUCCESS", rollback.reason
+    assert [t["name"] for t in emulator.trackers()] == [NAME]
+
+
+def test_after_a_refused_create_someone_elses_tracker_is_not_taken(run, emulator, personalize, lifecycle, dataset_group_arn):
+    emulator.faults.limit_exceeded(operation="CreateEventTracker", times=1)
+    started = lifecycle.on_event(cfn_event("Create", props(dataset_group_arn)))
+    personalize.create_event_tracker(name="someone-elses-tracker", datasetGroupArn=dataset_group_arn)
+    emulator.clock.advance(60)
+
+    with pytest.raises(Exception, match="one per dataset group"):
+        lifecycle.is_complete({**cfn_event("Create", props(dataset_group_arn)), **started})

@@ -56,8 +56,9 @@ class EventTrackerKind(PersonalizeKind):
             return self._tracker_of(physical_id[len(PENDING_PREFIX):])
         return None
 
-    def find_existing(self, event: CfnEvent) -> str | None:
-        return self._tracker_of(event.prop("DatasetGroupArn"))
+    def candidates(self, event: CfnEvent) -> list[str]:
+        found = self._tracker_of(event.prop("DatasetGroupArn"))
+        return [found] if found else []
 
     def _tracker_of(self, dataset_group_arn: str) -> str | None:
         pages = self.client.get_paginator("list_event_trackers").paginate(datasetGroupArn=dataset_group_arn)
@@ -92,7 +93,12 @@ class EventTrackerKind(PersonalizeKind):
 
     def check_update(self, event: CfnEvent) -> None:
         refusal = rename_refusal(event)
-        if refusal:
+        if not refusal:
+            return
+        # A rollback of a refused rename sends the old name back, which is the tracker's real name.
+        arn = self.locate(event.physical_id or "", event.properties)
+        current = self.describe(arn) if arn else None
+        if current is None or current.get("name") != event.prop("Name"):
             raise ConfigMismatch(refusal)
 
 

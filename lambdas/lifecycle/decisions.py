@@ -83,9 +83,11 @@ def after_delete_describe(description: Mapping[str, Any] | None) -> object:
 
 
 def retry_due(elapsed: float, interval: float, base: float = 30.0, cap: float = 300.0) -> bool:
-    """Exponential backoff without state: is_complete runs every `interval` seconds and gets the
-    same event each time, so a retry is due when this poll is the first past the next threshold
-    (base, 2*base, 4*base, ... then every `cap`)."""
+    """Exponential backoff without state: is_complete gets the same event every time, so a retry
+    is due when a threshold (base, 2*base, 4*base, ... then every `cap`) was crossed since about
+    one poll ago. The look-back is 1.5 intervals because the waiter waits `interval` *after* each
+    call: real gaps are longer, and a threshold must not fall between two windows. An occasional
+    second attempt for one threshold is harmless (the create is refused or already exists)."""
     if elapsed < base:
         return False
 
@@ -101,7 +103,7 @@ def retry_due(elapsed: float, interval: float, base: float = 30.0, cap: float = 
         capped_from = base * 2 ** (doublings_to_cap - 1)
         return doublings_to_cap + int((t - capped_from) // cap)
 
-    return attempts_by(elapsed) > attempts_by(elapsed - interval)
+    return attempts_by(elapsed) > attempts_by(elapsed - 1.5 * interval)
 
 
 def owner_tags(stack_id: str, logical_id: str) -> dict[str, str]:

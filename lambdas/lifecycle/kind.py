@@ -22,3 +22,6 @@ class PersonalizeKind:
     @staticmethod
     def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
         return [{"tagKey": k, "tagValue": v} for k, v in tags.items()]
+
+    def tag(self, arn: str, tags: dict[str, str]) -> None:
+        self.client.tag_resource(resourceArn=arn, tags=self.tag_list(tags))

@@ -24,12 +24,13 @@ def replacement_name(name: str, expression: str) -> str:
     return f"{name[: MAX_NAME - 9]}-{digest}"
 
 
-def name_to_create(event: CfnEvent) -> str:
-    """The configured name, unless this update changes the expression of a same-named filter."""
+def candidate_names(event: CfnEvent) -> list[str]:
+    """The names this resource may have: the configured one, and after an expression change under
+    the same name, the derived one (the old filter still holds the configured name)."""
     name = event.prop("Name")
     if event.request_type == "Update" and event.old_properties.get("Name") == name:
-        return replacement_name(name, event.prop("FilterExpression"))
-    return name
+        return [name, replacement_name(name, event.prop("FilterExpression"))]
+    return [name]
 
 
 def filter_arn(dataset_group_arn: str, name: str) -> str:
@@ -55,9 +56,21 @@ class FilterKind(PersonalizeKind):
     label = "filter"
     replace_on = ("Name", "DatasetGroupArn", "FilterExpression")
 
+    def _existing(self, dataset_group_arn: str) -> dict[str, str]:
+        pages = self.client.get_paginator("list_filters").paginate(datasetGroupArn=dataset_group_arn)
+        return {f["name"]: f["filterArn"] for page in pages for f in page.get("Filters", [])}
+
+    def _name_for(self, event: CfnEvent) -> str:
+        """The first candidate name that is free; changing an expression back reuses the plain name."""
+        names = candidate_names(event)
+        if len(names) == 1:
+            return names[0]
+        existing = self._existing(event.prop("DatasetGroupArn"))
+        return next((n for n in names if n not in existing), names[-1])
+
     def create(self, event: CfnEvent, tags: dict[str, str]) -> str:
         response = self.client.create_filter(
-            name=name_to_create(event),
+            name=self._name_for(event),
             datasetGroupArn=event.prop("DatasetGroupArn"),
             filterExpression=event.prop("FilterExpression"),
             tags=self.tag_list(tags),
@@ -65,19 +78,14 @@ class FilterKind(PersonalizeKind):
         return response["filterArn"]
 
     def pending_id(self, event: CfnEvent) -> str:
-        return filter_arn(event.prop("DatasetGroupArn"), name_to_create(event))
+        return filter_arn(event.prop("DatasetGroupArn"), self._name_for(event))
 
     def locate(self, physical_id: str, props: Mapping[str, Any]) -> str | None:
         return physical_id if ":filter/" in physical_id else None
 
-    def find_existing(self, event: CfnEvent) -> str | None:
-        wanted = name_to_create(event)
-        pages = self.client.get_paginator("list_filters").paginate(datasetGroupArn=event.prop("DatasetGroupArn"))
-        for page in pages:
-            for summary in page.get("Filters", []):
-                if summary["name"] == wanted:
-                    return summary["filterArn"]
-        return None
+    def candidates(self, event: CfnEvent) -> list[str]:
+        existing = self._existing(event.prop("DatasetGroupArn"))
+        return [existing[n] for n in candidate_names(event) if n in existing]
 
     def describe(self, arn: str) -> dict[str, Any] | None:
         try:

@@ -40,6 +40,7 @@ class Faults:
         self._throttle_rng: Optional[random.Random] = None
         self._throttle_rate = 0.0
         self._throttle_ops: Optional[frozenset] = None
+        self._in_use: dict[str, str] = {}  # arn -> what uses it
 
     # ---- scheduled faults ------------------------------------------------------------
     def fail_create(self, name: str, reason: str = "Injected failure",
@@ -67,6 +68,10 @@ class Faults:
         self._throttle_rate = rate
         self._throttle_ops = frozenset(operations) if operations is not None else None
 
+    def in_use(self, arn: str, by: str = "a batch inference job") -> None:
+        """Deleting ``arn`` is refused with ResourceInUseException until clear()."""
+        self._in_use[arn] = by
+
     # ---- immediate out-of-band changes -----------------------------------------------
     def delete_out_of_band(self, arn: str) -> None:
         """Someone deleted the resource behind our back: gone at once, no DELETE states."""
@@ -90,6 +95,10 @@ class Faults:
                 self._throttle_ops is None or operation in self._throttle_ops):
             if self._throttle_rng.random() < self._throttle_rate:
                 raise exc.ThrottlingException("Rate exceeded")
+        if operation in ("DeleteFilter", "DeleteEventTracker"):
+            arn = params.get("filterArn") or params.get("eventTrackerArn")
+            if arn in self._in_use:
+                raise exc.ResourceInUseException(f"{arn} is in use by {self._in_use[arn]}.")
         name = _resource_name(params)
         for fault in self._limits:
             if fault.operation != operation or fault.remaining <= 0:
