@@ -26,6 +26,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 synth: setup
+	@rm -f cdk.out/*.template.json  # one stage at a time: lint and show only what this run made
 	$(CDK) synth --quiet -c stage=$(STAGE)
 	$(VENV)/bin/cfn-lint cdk.out/*.template.json
 	@echo "synthesized: $$(ls cdk.out/*.template.json)"
@@ -34,6 +35,7 @@ test: setup
 	$(PY) -m pytest
 
 lint: setup
+	@ls cdk.out/*.template.json >/dev/null 2>&1 || { echo "nothing to lint: run 'make synth' first"; exit 1; }
 	$(VENV)/bin/cfn-lint cdk.out/*.template.json
 
 snapshot-update: setup

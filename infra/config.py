@@ -78,9 +78,18 @@ class ActivationConfig:
     parameters: tuple[ParameterConfig, ...] = ()
 
 
+# A Personalize reference is given by one of these; a stage that gives one drops the default's other.
+EXCLUSIVE_KEYS = ("name", "arn")
+
+
 def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Tables merge key by key; anything else (lists included) is replaced whole."""
     out = dict(base)
+    given = [k for k in EXCLUSIVE_KEYS if k in override]
+    if len(given) == 1:
+        for other in EXCLUSIVE_KEYS:
+            if other not in given:
+                out.pop(other, None)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = merge(out[key], value)
@@ -92,17 +101,25 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 def load_config(stage: str | None = None, config_dir: Path = CONFIG_DIR) -> ActivationConfig:
     default_file = config_dir / "default.toml"
     raw = _read(default_file)
-    origin = str(default_file.relative_to(config_dir.parent)) if default_file.is_relative_to(config_dir.parent) else str(default_file)
+    origin = _shown(default_file)
     if stage and stage != "default":
         if not STAGE_NAME.match(stage):
             raise ConfigError("context", [f"stage: {stage!r} is not a valid stage name (letters, digits, '-')"])
         stage_file = config_dir / "stages" / f"{stage}.toml"
         if not stage_file.exists():
             known = sorted(p.stem for p in (config_dir / "stages").glob("*.toml"))
-            raise ConfigError("context", [f"stage: no file {stage_file.name} in config/stages (known: {', '.join(known) or 'none'})"])
+            raise ConfigError("context", [f"stage: no file {stage_file.name} in {_shown(stage_file.parent)} (known: {', '.join(known) or 'none'})"])
         raw = merge(raw, _read(stage_file))
-        origin += f" + config/stages/{stage_file.name}"
+        origin += f" + {_shown(stage_file)}"
     return parse_config(raw, stage or "default", origin)
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -104,7 +104,7 @@ class Parser:
             account=account,
             region=region,
             poll_interval_seconds=self.integer("provisioning.poll_interval_seconds", provisioning.get("poll_interval_seconds"), 10, 1, 300),
-            timeout_minutes=self.integer("provisioning.timeout_minutes", provisioning.get("timeout_minutes"), 55, 1, 120),
+            timeout_minutes=self.integer("provisioning.timeout_minutes", provisioning.get("timeout_minutes"), 55, 1, 60),
             dataset_group=dataset_group or PersonalizeRef("dataset-group", name="invalid"),
             event_tracker_name=self.personalize_name("event_tracker.name", tracker.get("name")) or "invalid",
             recommenders=self.recommenders(),

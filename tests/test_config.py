@@ -129,6 +129,22 @@ def test_unknown_stage_lists_the_known_ones():
     assert "no file nope.toml in config/stages (known: dev)" in str(caught.value)
 
 
+def test_a_stage_may_give_an_arn_where_the_default_gives_a_name(tmp_path: Path):
+    (tmp_path / "stages").mkdir()
+    (tmp_path / "default.toml").write_text((CONFIG_DIR / "default.toml").read_text())
+    arn = "arn:aws:personalize:eu-west-1:123456789012:dataset-group/shop"
+    (tmp_path / "stages" / "eu.toml").write_text(f'[dataset_group]\narn = "{arn}"\n')
+
+    config = load_config("eu", tmp_path)
+
+    assert config.dataset_group.arn == arn and config.dataset_group.name is None
+
+
+def test_timeout_beyond_cloudformations_hour_is_refused():
+    (problem,) = problems_of(edited(provisioning__timeout_minutes=90))
+    assert problem == "provisioning.timeout_minutes: must be a whole number from 1 to 60, got 90"
+
+
 def test_synth_refuses_a_bad_config_and_names_the_key(tmp_path: Path):
     (tmp_path / "stages").mkdir()
     text = (CONFIG_DIR / "default.toml").read_text().replace('name = "retaildemostore-products"', 'name = "retail demo"')
