@@ -396,3 +396,28 @@ def test_previous_round_trips_awkward_values(value):
 def test_previous_version_and_absent_round_trip(name, version):
     assert Previous.parse(Previous(name, version=version).physical_id()) == Previous(name, version=version)
     assert Previous.parse(Previous(name).physical_id()) == Previous(name)
+
+
+def test_a_retried_create_remembers_the_value_from_before_its_own_write(ssm):
+    ssm.put_parameter(Name=NAME, Value="NONE", Type="String")
+    event = create_event(props())
+
+    first = on_event(event)
+    again = on_event(event)  # Lambda delivered the same request twice
+
+    assert again["PhysicalResourceId"] == first["PhysicalResourceId"]
+    assert Previous.parse(again["PhysicalResourceId"]).value == "NONE"
+    assert ssm.get_parameter(Name=NAME)["Parameter"]["Version"] == 2  # written once
+    on_event(delete_event(again["PhysicalResourceId"], props()))
+    assert value_of(ssm) == "NONE"
+
+
+def test_a_retried_create_of_a_new_parameter_still_deletes_it(ssm):
+    event = create_event(props())
+
+    on_event(event)
+    again = on_event(event)
+
+    assert again["PhysicalResourceId"].endswith("#absent")
+    on_event(delete_event(again["PhysicalResourceId"], props()))
+    assert value_of(ssm) is None

@@ -7,13 +7,14 @@ placeholder until is_complete has created the tracker and reports the real ARN.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, Mapping
 
 from lifecycle.engine import ConfigMismatch, lambda_handlers
 from lifecycle.events import CfnEvent
 from lifecycle.kind import PersonalizeKind
 
-logging.getLogger().setLevel(logging.INFO)
+logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "INFO"))
 
 PENDING_PREFIX = "pending-event-tracker:"
 

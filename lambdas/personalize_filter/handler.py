@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from typing import Any, Mapping
 
 from lifecycle.engine import lambda_handlers
@@ -14,7 +15,7 @@ from lifecycle.events import CfnEvent
 from lifecycle.kind import PersonalizeKind
 from lifecycle.expression import canonical, same_expression
 
-logging.getLogger().setLevel(logging.INFO)
+logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "INFO"))
 
 MAX_NAME = 63
 

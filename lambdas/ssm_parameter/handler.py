@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from lifecycle import aws
 from lifecycle.events import CfnEvent
 
-logging.getLogger().setLevel(logging.INFO)
+logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "INFO"))
 log = logging.getLogger(__name__)
 
 ABSENT = "absent"
@@ -79,13 +81,27 @@ def _current(name: str) -> dict[str, Any] | None:
         return None
 
 
-def _put(name: str, value: str, description: str | None, exists: bool) -> None:
+def _put(name: str, value: str, description: str | None, exists: bool) -> int:
     args: dict[str, Any] = {"Name": name, "Value": value, "Overwrite": True}
     if not exists:  # keep the owner's type and description on parameters that exist
         args["Type"] = "String"
         if description:
             args["Description"] = description
-    aws.ssm().put_parameter(**args)
+    return aws.ssm().put_parameter(**args)["Version"]
+
+
+def request_label(request_id: str) -> str:
+    """The label our write carries, so a retried request recognises it (SSM labels: letters,
+    digits, '.', '-', '_'; at most 100; not starting with a digit, 'aws' or 'ssm')."""
+    return "cfn-" + re.sub(r"[^a-zA-Z0-9_.-]", "-", request_id)[:90]
+
+
+def _history(name: str) -> list[dict[str, Any]]:
+    try:
+        pages = aws.ssm().get_paginator("get_parameter_history").paginate(Name=name)
+        return sorted((e for page in pages for e in page["Parameters"]), key=lambda e: e["Version"])
+    except aws.ssm().exceptions.ParameterNotFound:
+        return []
 
 
 def _value_at(name: str, version: int) -> str:
@@ -96,11 +112,25 @@ def _value_at(name: str, version: int) -> str:
     raise RuntimeError(f"{name}: version {version} is no longer in the parameter's history; set it by hand")
 
 
+def previous_of(history: list[dict[str, Any]], label: str) -> tuple[dict[str, Any] | None, bool]:
+    """What was there before this request's write, and whether the write already happened (a
+    retried request finds its own label: the version before it is the real previous value)."""
+    ours = next((e for e in reversed(history) if label in (e.get("Labels") or [])), None)
+    if ours is None:
+        return (history[-1] if history else None), False
+    before = [e for e in history if e["Version"] < ours["Version"]]
+    return (before[-1] if before else None), True
+
+
 def _write(event: CfnEvent) -> dict[str, Any]:
     name, value = event.prop("Name"), event.prop("Value")
-    current = _current(name)
-    previous = Previous.of(name, current["Value"] if current else None, current["Version"] if current else None)
-    _put(name, value, event.properties.get("Description"), exists=current is not None)
+    label = request_label(event.request_id)
+    history = _history(name)
+    before, written = previous_of(history, label)
+    previous = Previous.of(name, before["Value"] if before else None, before["Version"] if before else None)
+    if not written:
+        version = _put(name, value, event.properties.get("Description"), exists=bool(history))
+        aws.ssm().label_parameter_version(Name=name, ParameterVersion=version, Labels=[label])
     return {"PhysicalResourceId": previous.physical_id(), "Data": {"ParameterName": name}}
 
 
