@@ -23,6 +23,8 @@ CREATING = ("CREATE PENDING", "CREATE IN_PROGRESS")
 # Retrying a refused create stops this long before the Provider's own timeout, so the deploy
 # fails with Personalize's message rather than "Operation timed out".
 LIMIT_MARGIN_SECONDS = 600
+# The clock the Lambda entry points use; the local rehearsal swaps in its virtual clock.
+CLOCK: Callable[[], float] = time.time
 
 
 class ResourceKind(Protocol):
@@ -207,6 +209,7 @@ def lambda_handlers(make_kind: Callable[[], ResourceKind]):
     def lifecycle() -> Lifecycle:
         return Lifecycle(
             make_kind(),
+            clock=lambda: CLOCK(),
             poll_interval=float(os.environ.get("POLL_INTERVAL_SECONDS", "10")),
             timeout=float(os.environ.get("TOTAL_TIMEOUT_SECONDS", "3300")),
         )
