@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                 arn = f"arn:aws:personalize:us-east-1:123456789012:filter/{args.delete_out_of_band}"
                 if emulator.status_of(arn):
                     print(f"-- out of band: {args.delete_out_of_band} deleted behind the stack's back")
-                    emulator.faults.delete_out_of_band(arn)
+                    session.world.delete_out_of_band(arn)
             print(f"-- {phase}")
             if phase == "create":
                 status = session.deploy(current)

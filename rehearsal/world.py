@@ -43,6 +43,7 @@ class World:
         time.sleep = self.clock.advance  # botocore's retry back-off waits on the virtual clock
         self.violations: list[str] = []
         self.bystanders: list[str] = []
+        self.removed_out_of_band: set[str] = set()  # not the stack's doing: exempt from the checks
 
     def _count_ssm(self, model, **_kwargs) -> None:
         self.ssm_calls[model.name] += 1
@@ -76,6 +77,11 @@ class World:
         self.bystanders.append(arn)
         return arn
 
+    def delete_out_of_band(self, arn: str) -> None:
+        """Someone deletes a resource behind the stack's back."""
+        self.emulator.faults.delete_out_of_band(arn)
+        self.removed_out_of_band.add(arn)
+
     def settle(self, seconds: float = 300.0) -> None:
         self.clock.advance(seconds)
 
@@ -91,6 +97,8 @@ class World:
         """No parameter may point at a filter or tracker that is not ACTIVE, at any moment."""
         trackers = {t["trackingId"]: t for t in self.emulator.trackers()}
         for name, value in self.parameters().items():
+            if value in self.removed_out_of_band:
+                continue
             if ":filter/" in value and self.emulator.status_of(value) != "ACTIVE":
                 self._violate(f"{label}: {name} points at {value}, which is {self.emulator.status_of(value) or 'gone'}")
             if name.endswith("event-tracker-id") and value != "NONE":

@@ -266,11 +266,36 @@ def test_after_a_refused_create_what_is_found_later_is_still_checked(emulator, p
 
 
 def test_a_long_mismatch_message_still_fits_the_response(run, personalize, dataset_group_arn):
-    long_a = 'EXCLUDE ItemID WHERE ITEMS.CATEGORY_L1 IN (' + ", ".join(f'"a{i}"' for i in range(400)) + ")"
+    long_a = 'EXCLUDE ItemID WHERE ITEMS.CATEGORY_L1 IN (' + ", ".join(f'"a{i}"' for i in range(300)) + ")"
     long_b = long_a.replace('"a1"', '"b1"')
-    personalize.create_filter(name=NAME, datasetGroupArn=dataset_group_arn, filterExpression=long_a[:2500])
+    assert 2000 < len(long_a) <= 2500
+    personalize.create_filter(name=NAME, datasetGroupArn=dataset_group_arn, filterExpression=long_a)
 
-    outcome = run(cfn_event("Create", props(dataset_group_arn, expression=long_b[:2500])))
+    outcome = run(cfn_event("Create", props(dataset_group_arn, expression=long_b)))
 
     assert outcome.status == "FAILED"
     assert len(outcome.reason.encode()) <= REASON_BUDGET_BYTES
+
+
+def test_an_expression_changed_outside_the_stack_is_reported_on_the_next_update(run, emulator, dataset_group_arn):
+    created = run(cfn_event("Create", props(dataset_group_arn)))
+    emulator.faults.change_expression_out_of_band(created.physical_id, 'EXCLUDE ItemID WHERE INTERACTIONS.event_type IN ("View")')
+
+    # An update that does not replace the filter (the dataset group ARN is re-resolved, say).
+    updated = run(cfn_event("Update", props(dataset_group_arn), physical_id=created.physical_id,
+                            old=props(dataset_group_arn)))
+
+    assert updated.status == "FAILED"
+    assert "changed outside the stack" in updated.reason and '("View")' in updated.reason
+
+
+def test_a_filter_deleted_outside_the_stack_is_created_again_on_the_next_update(run, emulator, dataset_group_arn):
+    created = run(cfn_event("Create", props(dataset_group_arn)))
+    emulator.faults.delete_out_of_band(created.physical_id)
+
+    updated = run(cfn_event("Update", props(dataset_group_arn), physical_id=created.physical_id,
+                            old=props(dataset_group_arn)))
+
+    assert updated.status == "SUCCESS", updated.reason
+    assert updated.physical_id == created.physical_id
+    assert emulator.status_of(created.physical_id) == "ACTIVE"

@@ -108,14 +108,19 @@ class Lifecycle:
         """Ours when tagged by this stack (a retried request, or a renamed logical id: the tags move
         with it, so the old logical id's Delete leaves it alone); adopted when it matches."""
         tags = self.kind.tags(arn)
-        if tags.get(d.OWNER_STACK_TAG) == event.stack_id:
-            if not d.is_owned(tags, event.stack_id, event.logical_id):
-                self.kind.tag(arn, d.owner_tags(event.stack_id, event.logical_id))
-            return "created"
         description = self.kind.describe(arn)
         if description is None:
             return "created"  # gone between the two calls: is_complete creates it again
         differences = self.kind.differences(event.properties, description)
+        if tags.get(d.OWNER_STACK_TAG) == event.stack_id:
+            if differences:  # ours, but changed behind the stack's back: report, never adopt silently
+                raise ConfigMismatch(
+                    f"{self.kind.label} {arn} was changed outside the stack: " + "; ".join(differences)
+                    + ". Change it back or delete it, then deploy again."
+                )
+            if not d.is_owned(tags, event.stack_id, event.logical_id):
+                self.kind.tag(arn, d.owner_tags(event.stack_id, event.logical_id))
+            return "created"
         if differences:
             raise ConfigMismatch(f"{self.kind.label} {arn} exists and cannot be adopted: " + "; ".join(differences))
         return "adopted"
