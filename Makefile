@@ -10,7 +10,7 @@ STAGE ?= default
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup synth test lint snapshot-update clean
+.PHONY: setup synth test rehearse validate lint snapshot-update clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -33,6 +33,14 @@ synth: setup
 
 test: setup
 	$(PY) -m pytest
+
+# Plays the synthesized template's lifecycle against the Personalize emulator (no AWS).
+# Options go through ARGS, e.g. make rehearse ARGS="--phases create,update,rollback,delete --throttle 0.3"
+rehearse: synth
+	PYTHONPATH=.:lambdas $(PY) -m rehearsal $(ARGS)
+
+validate: setup
+	$(PY) -m infra.validate
 
 lint: setup
 	@ls cdk.out/*.template.json >/dev/null 2>&1 || { echo "nothing to lint: run 'make synth' first"; exit 1; }

@@ -25,12 +25,15 @@ REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 SOURCE_KINDS = ("recommender", "filter", "event_tracker")
 TRACKER_ATTRIBUTES = ("tracking_id", "arn")
 MAX_EXPRESSION = 2500
+FILTER_QUOTA = 30  # filters per dataset group (adjustable: dataset_group.filter_quota)
+STOREFRONT_PREFIX = "retaildemo"  # the storefront's IAM policies allow */retaildemo* only
 
 
 class ConfigError(Exception):
-    def __init__(self, origin: str, problems: list[str]):
+    def __init__(self, origin: str, problems: list[str], warnings: tuple[str, ...] = ()):
         self.origin = origin
         self.problems = problems
+        self.warnings = warnings  # found beside the problems; `make validate` shows both
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"invalid configuration ({origin}): {len(problems)} problem(s)\n{lines}")
 
@@ -76,6 +79,8 @@ class ActivationConfig:
     recommenders: dict[str, PersonalizeRef] = field(default_factory=dict)
     filters: tuple[FilterConfig, ...] = ()
     parameters: tuple[ParameterConfig, ...] = ()
+    filter_quota: int = FILTER_QUOTA
+    warnings: tuple[str, ...] = ()  # `key: message`; the stack shows them as synth warnings
 
 
 # A Personalize reference is given by one of these; a stage that gives one drops the default's other.

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from lambdas.filter_language import Filter, FilterExpressionError, check_dataset_group, validate
+
 from .config import (
-    ACCOUNT, ARN, MAX_EXPRESSION, PERSONALIZE_NAME, REGION, SOURCE_KINDS, SSM_NAME, TRACKER_ATTRIBUTES,
-    ActivationConfig, ConfigError, FilterConfig, ParameterConfig, PersonalizeRef,
+    ACCOUNT, ARN, FILTER_QUOTA, MAX_EXPRESSION, PERSONALIZE_NAME, REGION, SOURCE_KINDS, SSM_NAME, STOREFRONT_PREFIX,
+    TRACKER_ATTRIBUTES, ActivationConfig, ConfigError, FilterConfig, ParameterConfig, PersonalizeRef,
 )
 
 TOP_LEVEL = {"stack", "provisioning", "dataset_group", "event_tracker", "recommenders", "filters", "parameters"}
@@ -16,12 +18,25 @@ class Parser:
     def __init__(self, raw: dict[str, Any], stage: str, origin: str):
         self.raw, self.stage, self.origin = raw, stage, origin
         self.problems: list[str] = []
+        self.warnings: list[str] = []
         # Names and keys as written, valid or not, so that a bad entry is reported once and not
         # again by every parameter that refers to it.
         self.declared: dict[str, set[str]] = {"recommender": set(), "filter": set(), "event_tracker": set(TRACKER_ATTRIBUTES)}
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(f"{key}: {message}")
+
+    def warning(self, key: str, message: str) -> None:
+        self.warnings.append(f"{key}: {message}")
+
+    def expression_problem(self, key: str, error: FilterExpressionError) -> None:
+        """The message, then the expression and a caret under the offending column."""
+        self.problem(key, f"{error.message}\n{error.render()}")
+
+    def storefront_name(self, key: str, name: str | None, kind: str) -> None:
+        if name and not name.startswith(STOREFRONT_PREFIX):
+            self.warning(key, f"{name!r} does not start with {STOREFRONT_PREFIX!r}: the storefront's IAM policies are "
+                              f"scoped to {STOREFRONT_PREFIX}*: its calls with this {kind} would be denied")
 
     # ---- small typed getters ---------------------------------------------------------------
     def table(self, key: str, value: Any, allowed: set[str]) -> dict[str, Any]:
@@ -97,7 +112,11 @@ class Parser:
             self.problem("stack.region", f"{region!r} is not an AWS region name")
         provisioning = self.table("provisioning", self.raw.get("provisioning"), {"poll_interval_seconds", "timeout_minutes"})
         tracker = self.table("event_tracker", self.raw.get("event_tracker"), {"name"})
-        dataset_group = self.reference("dataset_group", self.raw.get("dataset_group"), "dataset-group")
+        dataset_group = self.reference("dataset_group", self.raw.get("dataset_group"), "dataset-group", extra={"filter_quota"})
+        filter_quota = self.filter_quota()
+        tracker_name = self.personalize_name("event_tracker.name", tracker.get("name"))
+        # No prefix warning for the tracker: its ARN ends in a generated id, so the storefront's
+        # */retaildemo* scope never depended on its name (and PutEvents takes the tracking id).
         config = ActivationConfig(
             stage=self.stage,
             stack_name=stack_name,
@@ -106,14 +125,15 @@ class Parser:
             poll_interval_seconds=self.integer("provisioning.poll_interval_seconds", provisioning.get("poll_interval_seconds"), 10, 1, 300),
             timeout_minutes=self.integer("provisioning.timeout_minutes", provisioning.get("timeout_minutes"), 55, 1, 60),
             dataset_group=dataset_group or PersonalizeRef("dataset-group", name="invalid"),
-            event_tracker_name=self.personalize_name("event_tracker.name", tracker.get("name")) or "invalid",
+            event_tracker_name=tracker_name or "invalid",
             recommenders=self.recommenders(),
-            filters=self.filters(),
+            filters=self.filters(filter_quota),
             parameters=(),
+            filter_quota=filter_quota,
         )
-        config = _with_parameters(config, self.parameters(config))
+        config = _with_parameters(config, self.parameters(config), tuple(self.warnings))
         if self.problems:
-            raise ConfigError(self.origin, self.problems)
+            raise ConfigError(self.origin, self.problems, tuple(self.warnings))
         return config
 
     def recommenders(self) -> dict[str, PersonalizeRef]:
@@ -133,13 +153,22 @@ class Parser:
                 out[key] = ref
         return out
 
-    def filters(self) -> tuple[FilterConfig, ...]:
+    def filter_quota(self) -> int:
+        section = self.raw.get("dataset_group")
+        value = section.get("filter_quota") if isinstance(section, dict) else None
+        return self.integer("dataset_group.filter_quota", value, FILTER_QUOTA, 1, 10000)
+
+    def filters(self, quota: int) -> tuple[FilterConfig, ...]:
         out: list[FilterConfig] = []
         section = self.raw.get("filters") or []
         if not isinstance(section, list):
             self.problem("filters", "must be a list of [[filters]] tables")
             return ()
+        if len(section) > quota:
+            self.problem("filters", f"{len(section)} filters, more than the dataset group's quota of {quota} "
+                                    "(dataset_group.filter_quota; raise it if AWS raised yours)")
         seen: dict[str, int] = {}
+        parsed: list[tuple[int, Filter]] = []
         for index, value in enumerate(section):
             key = f"filters[{index}]"
             entry = self.table(key, value, {"name", "expression"})
@@ -150,13 +179,31 @@ class Parser:
             if expression is not None and len(expression) > MAX_EXPRESSION:
                 self.problem(f"{key}.expression", f"is {len(expression)} characters; Personalize allows {MAX_EXPRESSION}")
                 expression = None
+            if expression is not None:
+                expression = self.filter_expression(f"{key}.expression", expression, index, parsed)
+            self.storefront_name(f"{key}.name", name, "filter")
             if name in seen:
                 self.problem(f"{key}.name", f"duplicate filter name {name!r} (also filters[{seen[name]}].name); filter names are unique per account and region")
                 continue
             if name and expression:
                 seen[name] = index
                 out.append(FilterConfig(name, expression))
+        found = check_dataset_group(f for _, f in parsed)
+        if found:
+            self.expression_problem(f"filters[{parsed[found[0]][0]}].expression", found[1])
         return tuple(out)
+
+    def filter_expression(self, key: str, expression: str, index: int, parsed: list[tuple[int, Filter]]) -> str | None:
+        """The expression if Personalize would accept it; its problem (with a caret) otherwise."""
+        try:
+            filter_, warnings = validate(expression)
+        except FilterExpressionError as error:
+            self.expression_problem(key, error)
+            return None
+        parsed.append((index, filter_))
+        for message in dict.fromkeys(w.message for w in warnings):
+            self.warning(key, message)
+        return expression
 
     def parameters(self, config: ActivationConfig) -> tuple[ParameterConfig, ...]:
         out: list[ParameterConfig] = []
@@ -195,7 +242,8 @@ class Parser:
         return kind, target
 
 
-def _with_parameters(config: ActivationConfig, parameters: tuple[ParameterConfig, ...]) -> ActivationConfig:
+def _with_parameters(config: ActivationConfig, parameters: tuple[ParameterConfig, ...],
+                     warnings: tuple[str, ...] = ()) -> ActivationConfig:
     from dataclasses import replace
 
-    return replace(config, parameters=parameters)
+    return replace(config, parameters=parameters, warnings=warnings)

@@ -155,3 +155,143 @@ def test_synth_refuses_a_bad_config_and_names_the_key(tmp_path: Path):
     assert result.returncode != 0
     assert "dataset_group.name: 'retail demo' is not a valid Personalize name" in result.stderr
     assert not list((tmp_path / "out").glob("*.template.json"))
+
+
+# ---- filter expressions, quotas and storefront names (checked before anything deploys) --------
+def warnings_of(raw: dict) -> tuple[str, ...]:
+    return parse_config(raw, "test", "test.toml").warnings
+
+
+def test_a_bad_expression_is_refused_with_its_key_and_a_caret():
+    expression = 'EXCLUDE ItemID WHERE INTERACTIONS.event_type IN ("Purchase") | INCLUDE ItemID WHERE ITEMS.CATEGORY_L1 NOT IN ($CATEGORIES)'
+    assert problems_of(edited(filters__3__expression=expression)) == [
+        "filters[3].expression: placeholders are not allowed with NOT IN\n"
+        f"    {expression}\n"
+        f"    {' ' * expression.index('$CATEGORIES')}^"
+    ]
+
+
+def test_every_bad_expression_is_reported_and_shown_under_each_problem_line():
+    raw = edited(filters__0__expression='EXCLUDE ItemID WHERE Interactions.EVENT_VALUE IN ("1")',
+                 filters__1__expression='EXCLUDE ItemID WHERE Items.A IN (footwear)')
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw, "test", "test.toml")
+    assert str(caught.value) == (
+        "invalid configuration (test.toml): 2 problem(s)\n"
+        "  - filters[0].expression: Interactions can be filtered by EVENT_TYPE only, not EVENT_VALUE\n"
+        '    EXCLUDE ItemID WHERE Interactions.EVENT_VALUE IN ("1")\n'
+        "                                      ^\n"
+        '  - filters[1].expression: string values must be in double quotes: "footwear"\n'
+        "    EXCLUDE ItemID WHERE Items.A IN (footwear)\n"
+        "                                     ^"
+    )
+
+
+def test_more_than_20_distinct_fields_across_the_config():
+    raw = copy.deepcopy(DEFAULT)
+    for i in range(3):
+        fields = " AND ".join(f'Items.F{i}{j} IN ("a")' for j in range(7))
+        raw["filters"].append({"name": f"retaildemostore-f{i}", "expression": f"EXCLUDE ItemID WHERE {fields}"})
+    (problem,) = problems_of(raw)
+    # the lab uses Interactions.EVENT_TYPE, Items.CATEGORY_L1 and Items.PROMOTED: 3 + 7 + 7 + 4 = 21st
+    assert problem.startswith("filters[8].expression: more than 20 distinct fields across the dataset group's filters "
+                              "(Items.F23 is the 21st)\n")
+
+
+def test_more_filters_than_the_quota():
+    raw = edited(dataset_group__filter_quota=5)
+    assert problems_of(raw) == [
+        "filters: 6 filters, more than the dataset group's quota of 5 (dataset_group.filter_quota; raise it if AWS raised yours)"]
+    assert parse_config(edited(dataset_group__filter_quota=6), "test").filter_quota == 6
+    assert problems_of(edited(dataset_group__filter_quota=0)) == [
+        "dataset_group.filter_quota: must be a whole number from 1 to 10000, got 0"]
+
+
+def test_the_default_quota_is_30():
+    raw = copy.deepcopy(DEFAULT)
+    raw["filters"] += [{"name": f"retaildemostore-extra-{i}", "expression": 'EXCLUDE ItemID WHERE Items.PRICE > 1'}
+                       for i in range(25)]
+    assert problems_of(raw)[0].startswith("filters: 31 filters, more than the dataset group's quota of 30")
+
+
+def test_the_lab_config_has_no_warnings():
+    assert load_config().warnings == ()
+
+
+def test_names_outside_the_storefronts_iam_scope_are_a_warning():
+    raw = edited(filters__0__name="my-filter", event_tracker__name="my-tracker",
+                 parameters__5__source="filter:my-filter")
+    # The tracker is not warned about: its ARN ends in a generated id, not its name.
+    assert warnings_of(raw) == (
+        "filters[0].name: 'my-filter' does not start with 'retaildemo': the storefront's IAM policies are scoped "
+        "to retaildemo*: its calls with this filter would be denied",
+    )
+
+
+def test_current_item_is_a_warning():
+    raw = edited(filters__3__expression="INCLUDE ItemID WHERE ITEMS.CATEGORY_L1 IN CurrentItem.CATEGORY_L1")
+    assert warnings_of(raw) == (
+        "filters[3].expression: uses CurrentItem, which only works with related-items recipes such as aws-similar-items",)
+
+
+def test_warnings_reach_the_synth_output(tmp_path: Path):
+    from aws_cdk import App
+    from aws_cdk.assertions import Annotations, Match
+
+    from infra.stacks import ActivationStack
+
+    config = parse_config(edited(filters__0__name="my-filter", parameters__5__source="filter:my-filter"), "test")
+    stack = ActivationStack(App(), "Test", config=config)
+    Annotations.from_stack(stack).has_warning("*", Match.string_like_regexp("filters\\[0\\].name: 'my-filter' does not start"))
+
+
+# ---- make validate: every stage, all problems at once ------------------------------------------
+def run_validate(config_dir: Path):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "infra.validate", "--config-dir", str(config_dir)],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent, timeout=120)
+
+
+def test_validate_reports_every_problem_of_every_stage(tmp_path: Path):
+    (tmp_path / "stages").mkdir()
+    text = (CONFIG_DIR / "default.toml").read_text().replace("IN ($CATEGORIES)", "NOT IN ($CATEGORIES)")
+    (tmp_path / "default.toml").write_text(text)
+    (tmp_path / "stages" / "a.toml").write_text('[stack]\nname = "A"\naccount = "111111111111"\nregion = "us-east-1"\n')
+    (tmp_path / "stages" / "b.toml").write_text(
+        '[stack]\nname = "B"\n[dataset_group]\nname = "retail demo"\nfilter_quota = 2\n')
+
+    result = run_validate(tmp_path)
+
+    assert result.returncode == 1
+    out = result.stdout
+    assert out.count("error: filters[3].expression: placeholders are not allowed with NOT IN\n") == 3  # every stage
+    assert "      EXCLUDE ItemID WHERE INTERACTIONS.event_type IN (\"Purchase\") | INCLUDE ItemID" in out
+    assert "error: dataset_group.name: 'retail demo' is not a valid Personalize name" in out
+    assert "error: filters: 6 filters, more than the dataset group's quota of 2" in out
+    assert out.splitlines()[-1] == "5 problem(s), 0 warning(s) in 3 stage(s)"
+
+
+def test_validate_finds_filter_names_that_collide_in_one_account_and_region(tmp_path: Path):
+    (tmp_path / "stages").mkdir()
+    (tmp_path / "default.toml").write_text((CONFIG_DIR / "default.toml").read_text())
+    env = 'account = "111111111111"\nregion = "us-east-1"\n'
+    (tmp_path / "stages" / "a.toml").write_text(f'[stack]\nname = "A"\n{env}')
+    (tmp_path / "stages" / "b.toml").write_text(f'[stack]\nname = "B"\n{env}[dataset_group]\nname = "retaildemostore-b"\n')
+    (tmp_path / "stages" / "c.toml").write_text('[stack]\nname = "C"\naccount = "111111111111"\nregion = "eu-west-1"\n')
+
+    result = run_validate(tmp_path)
+
+    assert result.returncode == 1
+    assert "across stages: 6 problem(s)" in result.stdout
+    assert ("  error: stage 'b': filters[0].name: 'retaildemostore-filter-exclude-purchased-products' is also created by "
+            "stage 'a' (filters[0]) in account 111111111111, region us-east-1; filter names are unique per account and region"
+            ) in result.stdout
+    assert "stage 'c'" not in result.stdout.split("across stages")[1]  # another region, no collision
+
+
+def test_validate_passes_the_projects_own_config():
+    result = run_validate(CONFIG_DIR)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines()[-1] == "0 problem(s), 0 warning(s) in 2 stage(s)"

@@ -15,7 +15,8 @@ class SsmParameterWriter(Construct):
         provider = ResourceProvider.of(self, "SsmParameter", module="ssm_parameter.handler", settings=settings)
         stack = Stack.of(self)
         provider.allow(
-            ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParameterHistory"],
+            ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParameterHistory",
+             "ssm:LabelParameterVersion"],
             [f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:parameter{parameter_name}"],
         )
         resource = CustomResource(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import Annotations, CfnOutput, Stack
 from constructs import Construct
 
 from ..config import ActivationConfig, ParameterConfig
@@ -17,6 +17,8 @@ def construct_id(prefix: str, name: str) -> str:
 class ActivationStack(Stack):
     def __init__(self, scope: Construct, id_: str, *, config: ActivationConfig, **kwargs) -> None:
         super().__init__(scope, id_, **kwargs)
+        for index, warning in enumerate(config.warnings):  # config problems that do not stop a deploy
+            Annotations.of(self).add_warning_v2(f"config:{index}:{warning.split(':', 1)[0]}", warning)
         settings = ProviderSettings(config.poll_interval_seconds, config.timeout_minutes)
         arn_context = (self.partition, self.region, self.account)
         dataset_group_arn = config.dataset_group.resolve(*arn_context)

@@ -4,10 +4,17 @@ Personalize matches keywords, dataset and field names case-insensitively and val
 case-sensitively, so the canonical form upper-cases every bare word, keeps quoted strings and
 placeholders exactly, and normalises white space. Two expressions that differ only in layout or
 keyword case have the same canonical form.
+
+The form comes from the filter-language parser; an expression it cannot parse (a filter Personalize
+accepted may use syntax the parser does not know) falls back to the token-based form below, which
+renders parseable expressions identically.
 """
 from __future__ import annotations
 
 import re
+
+from filter_language import FilterExpressionError, parse
+from filter_language import canonical as parsed_canonical
 
 _TOKEN = re.compile(
     r"""
@@ -35,6 +42,13 @@ def tokens(expression: str) -> list[str]:
 
 
 def canonical(expression: str) -> str:
+    try:
+        return parsed_canonical(parse(expression))
+    except FilterExpressionError:
+        return token_canonical(expression)
+
+
+def token_canonical(expression: str) -> str:
     text = ""
     for token in tokens(expression):
         if token in (",", ")"):

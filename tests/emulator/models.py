@@ -29,12 +29,17 @@ _NAME_RE = re.compile(NAME_PATTERN + "$")
 
 
 def default_expression_validator(expression: str) -> None:
-    """Light sanity check until the real grammar parser exists.
+    """The project's filter-language parser and rules (lambdas/filter_language): what it refuses,
+    CreateFilter refuses with InvalidInputException. The service's own wording is not known.
 
     Contract for replacements: raise ValueError (or InvalidInputException) to reject.
     """
-    if not re.match(r"\s*(EXCLUDE|INCLUDE)\b", expression, re.IGNORECASE):
-        raise ValueError("Filter expression must start with EXCLUDE or INCLUDE")
+    from filter_language import FilterExpressionError, validate
+
+    try:
+        validate(expression)
+    except FilterExpressionError as error:
+        raise ValueError(f"Invalid filter expression: {error.message} (at character {error.column + 1})") from None
 
 
 # Pluggable: the backend looks this up at call time, so tests/parsers can replace it.
