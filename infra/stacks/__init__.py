@@ -1,3 +1,4 @@
 from .activation_stack import ActivationStack
+from .pipeline_stack import ActivationStage, PipelineStack
 
-__all__ = ["ActivationStack"]
+__all__ = ["ActivationStack", "ActivationStage", "PipelineStack"]
