@@ -335,4 +335,4 @@ def test_attach_rejects_other_services_and_regions(emu):
     with pytest.raises(ValueError):
         emu.attach(boto3.client("personalize", region_name="eu-west-1"))
     with pytest.raises(ValueError):
-        emu.attach(boto3.client("personalize-runtime"))
+        emu.attach(boto3.client("s3"))

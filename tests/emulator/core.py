@@ -2,6 +2,9 @@
 
 It plugs into real boto3 clients through botocore's ``before-send`` event, so botocore
 still validates parameters, serializes the request and parses the response/errors.
+``personalize`` (JSON protocol, X-Amz-Target) is served by the control-plane backend;
+``personalize-runtime`` and ``personalize-events`` (rest-json, routed by method + path)
+by ``emu.runtime`` (runtime.py, rest.py).
 """
 from __future__ import annotations
 
@@ -15,13 +18,16 @@ from typing import Any, Optional
 
 from botocore.awsrequest import AWSResponse
 
+from . import rest
 from .clock import VirtualClock
 from .exceptions import PersonalizeError
 from .faults import Faults
 from .models import Latencies, PersonalizeBackend, Quotas
 from .responses import PersonalizeResponse
+from .runtime import RuntimeBackend
 
 TARGET_PREFIX = "AmazonPersonalize"
+SERVICES = ("personalize", *rest.SERVICES)
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class Call:
     operation: str
     params: dict
     error_code: Optional[str]  # None on success; "NotImplementedError" for unsupported ops
+    service: str = "personalize"  # or personalize-runtime / personalize-events
 
 
 class _RawBody(BytesIO):
@@ -53,7 +60,10 @@ def _unhook_moto(client) -> None:
     moto_models = sys.modules.get("moto.core.models")
     stubber = getattr(moto_models, "botocore_stubber", None)
     if stubber is not None:
-        client.meta.events.unregister("before-send", stubber)
+        try:
+            client.meta.events.unregister("before-send", stubber)
+        except AttributeError:  # botocore: the stubber was never registered on this emitter
+            pass
 
 
 class PersonalizeEmulator:
@@ -68,32 +78,39 @@ class PersonalizeEmulator:
                                           self.quotas, seed=seed)
         self.faults = Faults(self.backend)
         self._responses = PersonalizeResponse(self.backend)
+        self.runtime = RuntimeBackend(self.backend, self.clock)
         self.calls: list[Call] = []
 
     # ---- wiring into boto3 -----------------------------------------------------------
     def attach(self, client):
-        """Serve every request of this personalize client from the emulator; returns it."""
-        if client.meta.service_model.service_name != "personalize":
-            raise ValueError(f"Can only attach personalize clients, not "
-                             f"{client.meta.service_model.service_name}")
+        """Serve every request of this personalize / personalize-runtime / personalize-events
+        client from the emulator; returns it."""
+        service = client.meta.service_model.service_name
+        if service not in SERVICES:
+            raise ValueError(f"Can only attach {', '.join(SERVICES)} clients, not {service}")
         if client.meta.region_name != self.region:
             raise ValueError(f"Client region {client.meta.region_name} != emulator region "
                              f"{self.region} (state is per account+region)")
         # register_first: ours is the first non-None response, the one botocore uses.
-        client.meta.events.register_first("before-send.personalize", self._before_send,
-                                          unique_id=f"personalize-emulator-{id(self)}")
+        if service == "personalize":
+            client.meta.events.register_first("before-send.personalize", self._before_send,
+                                              unique_id=f"personalize-emulator-{id(self)}")
+        else:
+            event = f"before-send.{client.meta.service_model.service_id.hyphenize()}"
+            client.meta.events.register_first(event, self._before_send_rest,
+                                              unique_id=f"personalize-emulator-{id(self)}-{service}")
         _unhook_moto(client)
         return client
 
-    def client(self, region: Optional[str] = None, **client_kwargs):
-        """A boto3 personalize client with dummy credentials, already attached."""
+    def client(self, region: Optional[str] = None, service: str = "personalize", **client_kwargs):
+        """A boto3 client of ``service`` (see SERVICES) with dummy credentials, already attached."""
         import boto3
 
         session = boto3.session.Session(aws_access_key_id="testing",
                                         aws_secret_access_key="testing",
                                         aws_session_token="testing",
                                         region_name=region or self.region)
-        return self.attach(session.client("personalize", **client_kwargs))
+        return self.attach(session.client(service, **client_kwargs))
 
     def _before_send(self, request, **_: Any) -> AWSResponse:
         target = request.headers.get("X-Amz-Target", b"")
@@ -128,7 +145,45 @@ class PersonalizeEmulator:
         finally:
             self.calls.append(Call(self.clock.now(), operation, params, error))
 
+    def _before_send_rest(self, request, **_: Any) -> AWSResponse:
+        service, operation = rest.route(request.method, request.url)
+        status, payload = self.handle_runtime(operation, rest.decode(request.body), service)
+        headers = {"Content-Type": "application/json",
+                   "x-amzn-RequestId": str(uuid.UUID(int=len(self.calls)))}
+        if status >= 300:
+            headers["x-amzn-ErrorType"] = payload["__type"]
+        data = json.dumps(payload).encode() if payload else b""
+        headers["Content-Length"] = str(len(data))
+        return AWSResponse(request.url, status, headers, _RawBody(data))
+
+    def handle_runtime(self, operation: str, params: dict,
+                       service: str = "personalize-runtime") -> tuple[int, dict]:
+        """Dispatch one decoded runtime/events request; (HTTP status, JSON body)."""
+        error = None
+        try:
+            return 200, rest.dispatch(self.runtime, service, operation, params)
+        except PersonalizeError as e:
+            error = e.code
+            return rest.error_status(service, e.code), e.to_body()
+        except NotImplementedError:
+            error = "NotImplementedError"
+            raise
+        finally:
+            self.calls.append(Call(self.clock.now(), operation, params, error, service))
+
     # ---- seeding and observability ---------------------------------------------------
+    def load_catalog(self, items: Optional[list] = None, users: Optional[list] = None,
+                     interactions: Optional[list] = None, promoted_encoding: str = "Y") -> None:
+        """Items/Users/Interactions for the runtime (default: tests/fixtures). See runtime.py."""
+        self.runtime.load_catalog(items, users, interactions, promoted_encoding)
+
+    def add_recommender(self, name: str, recipe: str,
+                        dataset_group_arn: Optional[str] = None) -> str:
+        return self.runtime.add_recommender(name, recipe, dataset_group_arn)
+
+    def add_campaign(self, name: str, recipe: str, dataset_group_arn: Optional[str] = None) -> str:
+        return self.runtime.add_campaign(name, recipe, dataset_group_arn)
+
     def add_dataset_group(self, name: str, domain: Optional[str] = "ECOMMERCE") -> str:
         return self.backend.add_dataset_group(name, domain)
 
