@@ -10,7 +10,7 @@ STAGE ?= default
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup synth test rehearse validate lint snapshot-update clean
+.PHONY: setup chromium synth test rehearse validate lint snapshot-update clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -31,8 +31,14 @@ synth: setup
 	$(VENV)/bin/cfn-lint cdk.out/*.template.json
 	@echo "synthesized: $$(ls cdk.out/*.template.json)"
 
-test: setup
+test: setup chromium
 	$(PY) -m pytest
+
+# The report test renders HTML in Debian's Chromium: installed here when missing and we are root.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "note: install Chromium (apt-get install chromium) for tests/test_report_browser.py"; }
 
 # Plays the synthesized template's lifecycle against the Personalize emulator (no AWS).
 # Options go through ARGS, e.g. make rehearse ARGS="--phases create,update,rollback,delete --throttle 0.3"
@@ -47,7 +53,7 @@ lint: setup
 	$(VENV)/bin/cfn-lint cdk.out/*.template.json
 
 snapshot-update: setup
-	$(PY) -m pytest tests/test_snapshot.py --snapshot-update
+	$(PY) -m pytest tests/test_snapshot.py tests/test_pipeline.py --snapshot-update
 
 clean:
 	rm -rf cdk.out .pytest_cache

@@ -9,7 +9,10 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .evaluation_config import EvaluationConfig
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 
@@ -81,6 +84,8 @@ class ActivationConfig:
     parameters: tuple[ParameterConfig, ...] = ()
     filter_quota: int = FILTER_QUOTA
     warnings: tuple[str, ...] = ()  # `key: message`; the stack shows them as synth warnings
+    production: bool = False  # marked in config/pipeline.toml; production evaluates read-only
+    evaluation: "EvaluationConfig | None" = None
 
 
 # A Personalize reference is given by one of these; a stage that gives one drops the default's other.
@@ -116,7 +121,18 @@ def load_config(stage: str | None = None, config_dir: Path = CONFIG_DIR) -> Acti
             raise ConfigError("context", [f"stage: no file {stage_file.name} in {_shown(stage_file.parent)} (known: {', '.join(known) or 'none'})"])
         raw = merge(raw, _read(stage_file))
         origin += f" + {_shown(stage_file)}"
-    return parse_config(raw, stage or "default", origin)
+    stage = stage or "default"
+    return parse_config(raw, stage, origin, production=_marked_production(stage, config_dir))
+
+
+def _marked_production(stage: str, config_dir: Path) -> bool:
+    """Production is a pipeline fact (config/pipeline.toml `[[stages]] production = true`); read
+    here without validating the pipeline, which infra/pipeline_config.py does."""
+    path = config_dir / "pipeline.toml"
+    if not path.exists():
+        return False
+    stages = _read(path).get("stages", [])
+    return any(isinstance(s, dict) and s.get("name") == stage and s.get("production") is True for s in stages)
 
 
 def _shown(path: Path) -> str:
@@ -134,7 +150,7 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), [f"not valid TOML: {error}"]) from None
 
 
-def parse_config(raw: dict[str, Any], stage: str, origin: str = "config") -> ActivationConfig:
+def parse_config(raw: dict[str, Any], stage: str, origin: str = "config", production: bool = False) -> ActivationConfig:
     from .config_parse import Parser  # the checks live beside, to keep this file about shapes
 
-    return Parser(raw, stage, origin).parse()
+    return Parser(raw, stage, origin, production).parse()

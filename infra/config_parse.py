@@ -1,22 +1,25 @@
 """Turns the merged TOML tables into an ActivationConfig, collecting every problem with its key."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from lambdas.filter_language import Filter, FilterExpressionError, check_dataset_group, validate
 
+from .evaluation_config import parse_evaluation
 from .config import (
     ACCOUNT, ARN, FILTER_QUOTA, MAX_EXPRESSION, PERSONALIZE_NAME, REGION, SOURCE_KINDS, SSM_NAME, STOREFRONT_PREFIX,
     TRACKER_ATTRIBUTES, ActivationConfig, ConfigError, FilterConfig, ParameterConfig, PersonalizeRef,
 )
 
-TOP_LEVEL = {"stack", "provisioning", "dataset_group", "event_tracker", "recommenders", "filters", "parameters"}
+TOP_LEVEL = {"stack", "provisioning", "dataset_group", "event_tracker", "recommenders", "filters", "parameters",
+             "evaluation"}
 RECOMMENDER_KINDS = {"recommender": "recommender", "campaign": "campaign"}
 
 
 class Parser:
-    def __init__(self, raw: dict[str, Any], stage: str, origin: str):
-        self.raw, self.stage, self.origin = raw, stage, origin
+    def __init__(self, raw: dict[str, Any], stage: str, origin: str, production: bool = False):
+        self.raw, self.stage, self.origin, self.production = raw, stage, origin, production
         self.problems: list[str] = []
         self.warnings: list[str] = []
         # Names and keys as written, valid or not, so that a bad entry is reported once and not
@@ -132,6 +135,9 @@ class Parser:
             filter_quota=filter_quota,
         )
         config = _with_parameters(config, self.parameters(config), tuple(self.warnings))
+        evaluation = parse_evaluation(self, self.raw.get("evaluation"), production=self.production,
+                                      recommenders=self.declared["recommender"], filters=self.declared["filter"])
+        config = replace(config, evaluation=evaluation, production=self.production)
         if self.problems:
             raise ConfigError(self.origin, self.problems, tuple(self.warnings))
         return config

@@ -41,6 +41,10 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--existing-filter", metavar="FILTER", help="this filter already exists (is adopted)")
     parser.add_argument("--delete-out-of-band", metavar="FILTER", help="delete this filter behind the stack's back before the later phases")
     parser.add_argument("--lambda-retries", action="store_true", help="deliver every on_event twice")
+    parser.add_argument("--reports", type=Path, default=ROOT / "reports", metavar="DIR",
+                        help="where the evaluation's JSON and HTML reports are copied (default: reports/)")
+    parser.add_argument("--promoted-true", action="store_true",
+                        help="the items data writes PROMOTED as True/N (the storefront's data trap)")
     parser.add_argument("--verbose", action="store_true", help="show every resource and the handlers' logs")
     return parser.parse_args(argv)
 
@@ -69,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             print(line, flush=True)
 
     print(f"rehearsing {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {', '.join(phases)}")
-    with Session(template, log=show, faults=Faults(repeat_on_event=args.lambda_retries)) as session:
+    with Session(template, log=show, faults=Faults(repeat_on_event=args.lambda_retries),
+                 promoted_encoding="True" if args.promoted_true else "Y") as session:
         emulator = session.world.emulator
         if args.existing_tracker:
             session.world.existing_tracker()
@@ -109,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"!! {phase} ended {status}, expected {expected}")
                 ok = False
         session.check_end()
+        for name, result in session.stack.trigger_results.items():
+            print(f"-- evaluation ({name}): " + ", ".join(f"{k} {v}" for k, v in result["checks"].items()))
+        saved = session.reports(args.reports)
+        if saved:
+            print(f"-- reports: {len(saved)} files in {args.reports}/ (open {args.reports}/reports/latest.html)")
         print("-- summary")
         print(session.summary())
         return 0 if ok and not session.world.violations else 1

@@ -47,6 +47,9 @@ class CloudFormation:
         self.started = clock.now()
         self.attempted: dict[str, dict[str, Any]] = {}  # properties of updates that failed
         self.failed_replacements: dict[str, Deployed] = {}
+        self.trigger_results: dict[str, Any] = {}
+        # Lets the world create what a plain resource stands for (an S3 bucket in moto); returns its id.
+        self.on_plain_create: Callable[[str, str], str | None] = lambda n, type_: None
 
     # ---- stack operations -----------------------------------------------------------------
     def deploy(self, template: Mapping[str, Any]) -> str:
@@ -141,9 +144,42 @@ class CloudFormation:
                                      forget=deployed is self.state.get(n))
 
     def _custom_or_plain(self, n, type_, request_type, props, old_props, physical_id, forget=False):
+        if type_ == "Custom::Trigger":
+            return self._trigger(n, type_, request_type, props, physical_id, forget)
         if not type_.startswith("Custom::"):
             return self._plain(n, type_, request_type, props, physical_id, forget)
         return self._custom(n, type_, request_type, props, old_props, physical_id, forget)
+
+    def _trigger(self, n, type_, request_type, props, physical_id, forget) -> Generator[float, None, Outcome]:
+        """aws-cdk-lib's trigger: on create and update, invoke the function version (request-response);
+        an error fails the resource, and with it the deploy."""
+        verb = request_type.upper()
+        self.log(f"{self._t()} {n} {verb}_IN_PROGRESS")
+        physical_id = physical_id or f"{n}-rehearsal"
+        if request_type == "Delete":
+            if forget:
+                self.state.pop(n, None)
+            self.log(f"{self._t()} {n} {verb}_COMPLETE")
+            return Outcome("SUCCESS", physical_id)
+        function = self._function_of_version(props["HandlerArn"])
+        environment = function.properties.get("Environment", {}).get("Variables", {})
+        try:
+            result = self._invoker(function.properties["Handler"], environment)({"LogicalResourceId": n})
+        except Exception as error:  # noqa: BLE001 - a raised error fails the trigger, as in CloudFormation
+            self.log(f"{self._t()} {n} {verb}_FAILED: {str(error).splitlines()[0]}")
+            return Outcome("FAILED", physical_id, reason=str(error))
+        self.state[n] = Deployed(type_, props, physical_id, {})
+        self.trigger_results[n] = result
+        self.log(f"{self._t()} {n} {verb}_COMPLETE")
+        return Outcome("SUCCESS", physical_id)
+        yield  # a generator that finishes at once
+
+    def _function_of_version(self, version_physical_id: str) -> Deployed:
+        for logical_id, deployed in self.state.items():
+            if deployed.type == "AWS::Lambda::Version" and deployed.physical_id == version_physical_id:
+                function_ref = tpl.resources(self.template or {})[logical_id]["Properties"]["FunctionName"]["Ref"]
+                return self.state[function_ref]
+        raise KeyError(f"no function version {version_physical_id}")
 
     def _plain(self, n, type_, request_type, props, physical_id, forget) -> Generator[float, None, Outcome]:
         verb = request_type.upper()
@@ -152,8 +188,9 @@ class CloudFormation:
             if forget:
                 self.state.pop(n, None)
         else:
-            physical_id = physical_id or f"{n}-rehearsal"
-            arn = f"arn:aws:lambda:us-east-1:123456789012:function:{physical_id}"
+            physical_id = physical_id or self.on_plain_create(n, type_) or f"{n}-rehearsal"
+            arn = (f"arn:aws:s3:::{physical_id}" if type_ == "AWS::S3::Bucket"
+                   else f"arn:aws:lambda:us-east-1:123456789012:function:{physical_id}")
             self.state[n] = Deployed(type_, props, physical_id, {"Arn": arn})
         self.log(f"{self._t()} {n} {verb}_COMPLETE")
         return Outcome("SUCCESS", physical_id)

@@ -35,7 +35,8 @@ def parameter_names(template: Mapping[str, Any]) -> list[str]:
 class Session:
     def __init__(self, template: Mapping[str, Any], *, stack_name: str = "RetailDemoStorePersonalizeActivation",
                  latencies: Latencies | None = None, base_stack: bool = True, faults: Faults | None = None,
-                 log: Callable[[str], None] = lambda line: None) -> None:
+                 log: Callable[[str], None] = lambda line: None, storefront: bool = True,
+                 promoted_encoding: str = "Y") -> None:
         self.world = World(latencies=latencies)
         self.log = log
         if base_stack:
@@ -43,6 +44,9 @@ class Session:
         self.template = template
         self.stack = CloudFormation(stack_name, clock=self.world.clock, log=log, on_step=self.world.check_step,
                                     faults=faults)
+        self.stack.on_plain_create = self.world.create_bucket
+        if storefront:
+            self.world.storefront(promoted_encoding)
 
     def __enter__(self) -> "Session":
         return self
@@ -63,6 +67,11 @@ class Session:
         current = {d.physical_id for d in self.stack.state.values()}
         self.world.check_end(self.stack.stack_id, current)
         return self.world.violations
+
+    def reports(self, folder: Path) -> list[Path]:
+        """Copy the evaluation's reports out of the (moto) bucket into a local folder."""
+        buckets = [d.physical_id for d in self.stack.state.values() if d.type == "AWS::S3::Bucket"]
+        return [p for bucket in buckets for p in self.world.download(bucket, "reports/", folder)]
 
     def seconds(self) -> float:
         return self.world.clock.now() - self.stack.started

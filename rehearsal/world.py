@@ -43,12 +43,61 @@ class World:
         time.sleep = self.clock.advance  # botocore's retry back-off waits on the virtual clock
         self.violations: list[str] = []
         self.bystanders: list[str] = []
+        self._wire_evaluation()
         self.removed_out_of_band: set[str] = set()  # not the stack's doing: exempt from the checks
+
+    # ---- the storefront's Personalize side and the evaluation Lambda -------------------------
+    LAB_INFERENCE = {
+        "recommender": {"retaildemostore-recommended-for-you": "aws-ecomm-recommended-for-you",
+                        "retaildemostore-popular-items": "aws-ecomm-popular-items-by-views"},
+        "campaign": {"retaildemostore-related-items": "aws-similar-items",
+                     "retaildemostore-personalized-ranking": "aws-personalized-ranking"},
+    }
+
+    def storefront(self, promoted_encoding: str = "Y") -> None:
+        """The earlier labs' result: the catalog and interactions, the recommenders and campaigns."""
+        self.emulator.load_catalog(promoted_encoding=promoted_encoding)
+        for name, recipe in self.LAB_INFERENCE["recommender"].items():
+            self.emulator.add_recommender(name, recipe)
+        for name, recipe in self.LAB_INFERENCE["campaign"].items():
+            self.emulator.add_campaign(name, recipe)
+
+    def _wire_evaluation(self) -> None:
+        from evaluation import handler as evaluation
+
+        def client(service: str):
+            if service.startswith("personalize"):
+                return self.emulator.client(service=service)
+            return boto3.client(service, region_name="us-east-1")
+
+        self._saved_evaluation = (evaluation.CLIENT_FACTORY, evaluation.CLOCK, evaluation.SLEEP, evaluation.MAX_WORKERS)
+        evaluation.CLIENT_FACTORY, evaluation.CLOCK, evaluation.SLEEP = client, self.clock.now, self.clock.advance
+        evaluation.MAX_WORKERS = 1  # the virtual clock is not shared across threads
+
+    def create_bucket(self, logical_id: str, type_: str) -> str | None:
+        if type_ != "AWS::S3::Bucket":
+            return None
+        name = f"{logical_id.lower()}-rehearsal"[-63:].lstrip("-")
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=name)
+        return name
+
+    def download(self, bucket: str, prefix: str, folder) -> list:
+        client, saved = boto3.client("s3", region_name="us-east-1"), []
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for entry in page.get("Contents", []):
+                target = folder / entry["Key"]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(client.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read())
+                saved.append(target)
+        return saved
 
     def _count_ssm(self, model, **_kwargs) -> None:
         self.ssm_calls[model.name] += 1
 
     def close(self) -> None:
+        from evaluation import handler as evaluation
+
+        evaluation.CLIENT_FACTORY, evaluation.CLOCK, evaluation.SLEEP, evaluation.MAX_WORKERS = self._saved_evaluation
         lifecycle_engine.CLOCK, time.sleep = self._saved_clock, self._saved_sleep
         aws.personalize.cache_clear()
         aws.ssm.cache_clear()

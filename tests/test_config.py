@@ -104,7 +104,8 @@ def test_parameter_source_must_name_a_configured_filter():
 def test_every_problem_is_reported_at_once():
     problems = problems_of(edited(filters__0__name="bad name", event_tracker__name="", parameters__0__name="no-slash"))
     assert [p.split(":")[0] for p in problems] == [
-        "event_tracker.name", "filters[0].name", "parameters[0].name", "parameters[5].source"]
+        "event_tracker.name", "filters[0].name", "parameters[0].name", "parameters[5].source",
+        "evaluation.purchased_filter"]
 
 
 def test_expression_over_2500_characters():
@@ -126,7 +127,7 @@ def test_stage_file_merges_over_the_default(tmp_path: Path):
 def test_unknown_stage_lists_the_known_ones():
     with pytest.raises(ConfigError) as caught:
         load_config("nope")
-    assert "no file nope.toml in config/stages (known: dev)" in str(caught.value)
+    assert "no file nope.toml in config/stages (known: dev, prod)" in str(caught.value)
 
 
 def test_a_stage_may_give_an_arn_where_the_default_gives_a_name(tmp_path: Path):
@@ -219,7 +220,7 @@ def test_the_lab_config_has_no_warnings():
 
 
 def test_names_outside_the_storefronts_iam_scope_are_a_warning():
-    raw = edited(filters__0__name="my-filter", event_tracker__name="my-tracker",
+    raw = edited(filters__0__name="my-filter", event_tracker__name="my-tracker", evaluation__purchased_filter="my-filter",
                  parameters__5__source="filter:my-filter")
     # The tracker is not warned about: its ARN ends in a generated id, not its name.
     assert warnings_of(raw) == (
@@ -240,7 +241,8 @@ def test_warnings_reach_the_synth_output(tmp_path: Path):
 
     from infra.stacks import ActivationStack
 
-    config = parse_config(edited(filters__0__name="my-filter", parameters__5__source="filter:my-filter"), "test")
+    config = parse_config(edited(filters__0__name="my-filter", parameters__5__source="filter:my-filter",
+                                  evaluation__purchased_filter="my-filter"), "test")
     stack = ActivationStack(App(), "Test", config=config)
     Annotations.from_stack(stack).has_warning("*", Match.string_like_regexp("filters\\[0\\].name: 'my-filter' does not start"))
 
@@ -294,4 +296,4 @@ def test_validate_finds_filter_names_that_collide_in_one_account_and_region(tmp_
 def test_validate_passes_the_projects_own_config():
     result = run_validate(CONFIG_DIR)
     assert result.returncode == 0, result.stdout
-    assert result.stdout.splitlines()[-1] == "0 problem(s), 0 warning(s) in 2 stage(s)"
+    assert result.stdout.splitlines()[-1] == "0 problem(s), 0 warning(s) in 3 stage(s)"

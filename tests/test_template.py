@@ -52,6 +52,8 @@ def flatten(value) -> str:
         return value
     if "Ref" in value:
         return "${" + value["Ref"] + "}"
+    if "Fn::GetAtt" in value:
+        return "${" + ".".join(value["Fn::GetAtt"]) + "}"
     separator, parts = value["Fn::Join"]
     return separator.join(flatten(p) for p in parts)
 
@@ -201,3 +203,49 @@ def test_replacement_filters_are_within_the_role_and_hand_made_ones_are_not(temp
         assert permitted(name)
         assert permitted(replacement_name(name, 'EXCLUDE ItemID WHERE INTERACTIONS.event_type IN ("View")')), name
         assert not permitted(name + "-by-hand"), name
+
+
+# ---- the post-deploy evaluation -------------------------------------------------------------
+
+def test_the_evaluation_trigger_runs_after_the_tracker_filters_and_parameters(template):
+    (trigger_id, trigger), = of_type(template, "Custom::Trigger").items()
+    waits_for = set(trigger.get("DependsOn", []))
+    for type_ in ("Custom::PersonalizeFilter", "Custom::PersonalizeEventTracker", "Custom::SsmParameterWriter"):
+        assert set(of_type(template, type_)) <= waits_for, type_
+    assert trigger["Properties"]["InvocationType"] == "RequestResponse"  # an error fails the deploy
+
+
+def test_the_evaluation_calls_only_what_it_checks(template):
+    filters = {f["Properties"]["Name"]: k for k, f in of_type(template, "Custom::PersonalizeFilter").items()}
+    (tracker_id,) = of_type(template, "Custom::PersonalizeEventTracker")
+    runtime = _resources_for(template, "EvaluationRole", "personalize:GetRecommendations")
+    assert sorted(r.rsplit(":", 1)[-1] for r in runtime if r.startswith("arn:")) == sorted([
+        "campaign/retaildemostore-personalized-ranking", "campaign/retaildemostore-related-items",
+        "recommender/retaildemostore-popular-items", "recommender/retaildemostore-recommended-for-you"])
+    (policy,) = [p for k, p in of_type(template, "AWS::IAM::Policy").items() if k.startswith("EvaluationRole")]
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    filter_refs = [r for s in statements if "personalize:GetRecommendations" in s["Action"] for r in s["Resource"]
+                   if isinstance(r, dict) and "Fn::GetAtt" in r]
+    assert sorted(r["Fn::GetAtt"][0] for r in filter_refs) == sorted(
+        filters[n] for n in ("retaildemostore-filter-exclude-purchased-products", "retaildemostore-filter-promoted-items",
+                             "retaildemostore-filter-include-categories"))
+    (put_events,) = [s for s in statements if s["Action"] == "personalize:PutEvents"]
+    assert put_events["Resource"] == {"Fn::GetAtt": [tracker_id, "EventTrackerArn"]}
+
+
+def test_a_production_stage_evaluates_read_only_and_may_not_send_events():
+    import json as json_
+
+    from aws_cdk import App
+    from aws_cdk.assertions import Template
+
+    from infra.config import load_config
+    from infra.stacks import ActivationStack
+
+    config = load_config("prod")
+    stack = ActivationStack(App(), "Prod", config=config)
+    rendered = json_.dumps(Template.from_stack(stack).to_json())
+
+    assert config.production and config.evaluation.mode == "read-only"
+    assert "personalize:PutEvents" not in rendered
+    assert '\\"mode\\":\\"read-only\\"' in rendered

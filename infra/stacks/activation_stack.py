@@ -2,12 +2,22 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 
 from aws_cdk import Annotations, CfnOutput, Stack
 from constructs import Construct
 
 from ..config import ActivationConfig, ParameterConfig
 from ..constructs import EventTracker, PersonalizeFilter, ProviderSettings, SsmParameterWriter
+from ..constructs.evaluation import EvaluationTrigger
+from ..evaluation_config import EvaluationConfig
+
+# Evaluation settings handed to the Lambda as they are in the config.
+EVALUATION_PASSTHROUGH = {
+    "mode", "failure_policy", "test_user_id", "second_user_id", "synthetic_user_id", "source_item_id",
+    "discount_context_key", "num_results", "promotion_percent", "event_deadline_seconds", "catalog_url",
+    "catalog_s3_uri",
+}
 
 
 def construct_id(prefix: str, name: str) -> str:
@@ -43,6 +53,32 @@ class ActivationStack(Stack):
         ]
         CfnOutput(self, "EventTrackerArn", value=self.event_tracker.event_tracker_arn)
         CfnOutput(self, "TrackingId", value=self.event_tracker.tracking_id)
+        if config.evaluation:
+            self.evaluation = self._evaluation(config, config.evaluation)
+
+    def _evaluation(self, config: ActivationConfig, ev: EvaluationConfig) -> EvaluationTrigger:
+        full = ev.mode == "full"
+        inference = [self.recommender_arns[k] for k in
+                     (ev.recommended_for_you, ev.popular_items, ev.related_items, ev.personalized_ranking)]
+        checked_filters = [self.filters[n].filter_arn for n in (ev.purchased_filter, ev.promotion_filter, ev.category_filter)]
+        settings = {
+            **{k: v for k, v in asdict(ev).items() if k in EVALUATION_PASSTHROUGH},
+            "recommended_for_you_arn": inference[0], "popular_items_arn": inference[1],
+            "related_items_arn": inference[2], "personalized_ranking_arn": inference[3],
+            "purchased_filter_arn": checked_filters[0], "promotion_filter_arn": checked_filters[1],
+            "category_filter_arn": checked_filters[2],
+            "ranking_item_ids": list(ev.ranking_item_ids), "categories": list(ev.categories),
+            "tracking_id": self.event_tracker.tracking_id if full else "", "report_prefix": "reports/",
+        }
+        checked = [[f.name, f.expression] for f in config.filters] + [
+            [k, r.name or r.arn] for k, r in sorted(config.recommenders.items())] + [
+            config.event_tracker_name, config.dataset_group.name or config.dataset_group.arn]
+        return EvaluationTrigger(
+            self, "Evaluation", settings=settings, digest=ev.digest(checked), inference_arns=inference,
+            filter_arns=checked_filters, tracker_arn=self.event_tracker.event_tracker_arn if full else None,
+            retention_days=ev.report_retention_days,
+            execute_after=[self.event_tracker, *self.filters.values(), *self.parameters],
+        )
 
     def _value_of(self, parameter: ParameterConfig) -> str:
         """Tokens from the constructs, so CloudFormation writes a parameter after what it points at."""
