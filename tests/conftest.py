@@ -10,8 +10,10 @@ DATASET_GROUP = "retaildemostore-products"
 
 
 @pytest.fixture(autouse=True)
-def fake_aws_credentials(monkeypatch):
+def fake_aws_credentials(monkeypatch, tmp_path):
     for key, value in {
+        "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),  # no profile of the developer's leaks in
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",

@@ -13,16 +13,6 @@ from tests.emulator import Latencies, PersonalizeEmulator, Quotas, models
 EXPR = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'
 
 
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch, tmp_path):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                       "AWS_EC2_METADATA_DISABLED": "true",
-                       "AWS_CONFIG_FILE": str(tmp_path / "config"),
-                       "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials")}.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-
 
 @pytest.fixture
 def emu():

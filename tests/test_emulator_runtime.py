@@ -27,16 +27,6 @@ FOOTWEAR_USER = user_with("footwear_jewelry_furniture")
 FURNITURE_USER = user_with("furniture_homedecor_housewares")
 
 
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch, tmp_path):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                       "AWS_EC2_METADATA_DISABLED": "true",
-                       "AWS_CONFIG_FILE": str(tmp_path / "config"),
-                       "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials")}.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-
 
 class Shop:
     """An emulator with the fixtures, the lab's four inference resources and three clients."""
