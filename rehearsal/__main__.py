@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from lifecycle.decisions import OWNER_STACK_TAG  # noqa: F401  (fails early if lambdas/ is not on the path)
+from personalize_filter.handler import replacement_name
 
 from .cloudformation import Faults
 from .session import Session, load, with_expression
@@ -104,7 +104,6 @@ def main(argv: list[str] | None = None) -> int:
                 status = session.deploy(current)
             elif phase == "rollback":
                 failing = with_expression(with_expression(current, *change), *FAILING_CHANGE)
-                from personalize_filter.handler import replacement_name
                 emulator.faults.fail_create(replacement_name(*FAILING_CHANGE), reason="Injected: a later resource fails")
                 status = session.deploy(failing)
             else:
