@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"-- evaluation ({name}): " + ", ".join(f"{k} {v}" for k, v in result["checks"].items()))
         saved = session.reports(args.reports)
         if saved:
-            print(f"-- reports: {len(saved)} files in {args.reports}/ (open {args.reports}/reports/latest.html)")
+            print(f"-- reports: {len(saved)} files in {args.reports}/ (open {args.reports}/latest.html)")
         print("-- summary")
         print(session.summary())
         return 0 if ok and not session.world.violations else 1

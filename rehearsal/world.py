@@ -85,7 +85,7 @@ class World:
         client, saved = boto3.client("s3", region_name="us-east-1"), []
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             for entry in page.get("Contents", []):
-                target = folder / entry["Key"]
+                target = folder / entry["Key"].removeprefix(prefix)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(client.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read())
                 saved.append(target)
