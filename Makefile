@@ -10,7 +10,7 @@ STAGE ?= default
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup chromium synth test rehearse validate lint snapshot-update clean
+.PHONY: setup chromium synth test rehearse bench validate lint snapshot-update clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -44,6 +44,10 @@ chromium:
 # Options go through ARGS, e.g. make rehearse ARGS="--phases create,update,rollback,delete --throttle 0.3"
 rehearse: synth
 	PYTHONPATH=.:lambdas $(PY) -m rehearsal $(ARGS)
+
+# Measures synth, the rehearsed deploy, the Lambda asset and the test suite; rewrites BENCHMARKS.md.
+bench: setup
+	$(PY) bench/run.py
 
 validate: setup
 	$(PY) -m infra.validate
