@@ -57,7 +57,7 @@ lint: setup
 	$(VENV)/bin/cfn-lint cdk.out/*.template.json
 
 snapshot-update: setup
-	$(PY) -m pytest tests/test_snapshot.py tests/test_pipeline.py --snapshot-update
+	$(PY) -m pytest tests/test_snapshot.py tests/test_snapshot_presets.py tests/test_pipeline.py --snapshot-update
 
 clean:
 	rm -rf cdk.out .pytest_cache

@@ -18,7 +18,8 @@ def build_app(app: cdk.App) -> cdk.App:
     config_dir = app.node.try_get_context("config_dir")
     if str(app.node.try_get_context("pipeline")).lower() == "true":
         return build_pipeline(app, config_dir)
-    config = load_config(app.node.try_get_context("stage"), Path(config_dir) if config_dir else CONFIG_DIR)
+    config = load_config(app.node.try_get_context("stage"), Path(config_dir) if config_dir else CONFIG_DIR,
+                         preset=app.node.try_get_context("preset"))
     env = cdk.Environment(account=config.account, region=config.region) if config.account or config.region else None
     ActivationStack(app, config.stack_name, config=config, env=env,
                     description="Amazon Personalize activation for the Retail Demo Store (Lab 4 as code)")

@@ -10,7 +10,6 @@ and Personalize/SSM names, 30 filters (the lab's 6 and 24 generated) and a param
 from __future__ import annotations
 
 import sys
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
-from infra.config import CONFIG_DIR, parse_config  # noqa: E402
+from infra.config import load_raw, parse_config  # noqa: E402
 from infra.stacks import ActivationStack  # noqa: E402
 
 FILTERS_PER_GROUP = 30
@@ -28,7 +27,9 @@ FILTERS_PER_GROUP = 30
 def raw_config(group: int, filters: int = FILTERS_PER_GROUP) -> dict:
     """The lab's config for dataset group number `group`: its six filters and the rest up to `filters`
     generated; every Personalize and SSM name made unique to the group (names are per account)."""
-    raw = tomllib.loads((CONFIG_DIR / "default.toml").read_text())
+    raw, _origin = load_raw()  # the preset merged with config/default.toml
+    raw.pop("preset", None)
+    raw.pop("storefront", None)  # its parameter names are renamed per group below
 
     def own(name: str) -> str:
         return name.replace("retaildemostore-", f"retaildemostore-dg{group}-", 1)

@@ -1,4 +1,4 @@
-"""Typed configuration: config/default.toml (the lab) merged with config/stages/<stage>.toml.
+"""Typed configuration: a preset (config/presets/), config/default.toml and config/stages/<stage>.toml, merged.
 
 Every problem is reported with the key it concerns (`filters[2].name: ...`), all at once,
 before anything is synthesized.
@@ -70,6 +70,22 @@ class ParameterConfig:
 
 
 @dataclass(frozen=True)
+class StorefrontRead:
+    """A parameter the chosen preset's storefront reads, and the storefront call that uses it."""
+    parameter: str
+    used_by: str = ""
+
+
+@dataclass(frozen=True)
+class WebUiConfig:
+    """The storefront's web-UI CodePipeline, started after the tracking id changes (it bakes it in)."""
+    pipeline_name: str | None = None  # or found by its tag when `discover` is set
+    discover: bool = False
+    tag_key: str = "RetailDemoStoreServiceName"
+    tag_value: str = "web-ui"
+
+
+@dataclass(frozen=True)
 class ActivationConfig:
     stage: str
     stack_name: str
@@ -86,6 +102,9 @@ class ActivationConfig:
     warnings: tuple[str, ...] = ()  # `key: message`; the stack shows them as synth warnings
     production: bool = False  # marked in config/pipeline.toml; production evaluates read-only
     evaluation: "EvaluationConfig | None" = None
+    preset: str | None = None  # config/presets/NAME.toml the config started from
+    storefront_reads: tuple[StorefrontRead, ...] = ()  # `[storefront] reads`, checked against the parameters
+    web_ui: WebUiConfig | None = None  # `[web_ui]`: restart the web-UI pipeline when the tracking id changes
 
 
 # A Personalize reference is given by one of these; a stage that gives one drops the default's other.
@@ -108,7 +127,16 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_config(stage: str | None = None, config_dir: Path = CONFIG_DIR) -> ActivationConfig:
+def load_config(stage: str | None = None, config_dir: Path = CONFIG_DIR, preset: str | None = None) -> ActivationConfig:
+    """`preset` is `cdk synth -c preset=NAME`: it picks the preset over the files' `preset` key."""
+    raw, origin = load_raw(stage, config_dir, preset)
+    stage = stage or "default"
+    return parse_config(raw, stage, origin, production=_marked_production(stage, config_dir))
+
+
+def load_raw(stage: str | None = None, config_dir: Path = CONFIG_DIR, preset: str | None = None) -> tuple[dict[str, Any], str]:
+    """The merged tables before parsing: preset -> default.toml -> stage file. The preset is the one
+    named by `preset` (the context), else by the stage file, else by default.toml; none is fine."""
     default_file = config_dir / "default.toml"
     raw = _read(default_file)
     origin = _shown(default_file)
@@ -121,8 +149,27 @@ def load_config(stage: str | None = None, config_dir: Path = CONFIG_DIR) -> Acti
             raise ConfigError("context", [f"stage: no file {stage_file.name} in {_shown(stage_file.parent)} (known: {', '.join(known) or 'none'})"])
         raw = merge(raw, _read(stage_file))
         origin += f" + {_shown(stage_file)}"
-    stage = stage or "default"
-    return parse_config(raw, stage, origin, production=_marked_production(stage, config_dir))
+    chosen = preset if preset is not None else raw.get("preset")
+    if chosen is None:
+        return raw, origin
+    preset_file = preset_path(chosen, config_dir, "context" if preset is not None else "preset")
+    raw = {**merge(_read(preset_file), raw), "preset": chosen}
+    return raw, f"{_shown(preset_file)} + {origin}"
+
+
+def known_presets(config_dir: Path = CONFIG_DIR) -> list[str]:
+    return sorted({p.stem for d in (config_dir / "presets", CONFIG_DIR / "presets") for p in d.glob("*.toml")})
+
+
+def preset_path(name: Any, config_dir: Path = CONFIG_DIR, origin: str = "preset") -> Path:
+    """config_dir/presets/NAME.toml, else the project's own config/presets/NAME.toml (so a config
+    folder of your own can start from a built-in preset without copying it)."""
+    if not isinstance(name, str) or not STAGE_NAME.match(name):
+        raise ConfigError(origin, [f"preset: {name!r} is not a valid preset name (letters, digits, '-')"])
+    for folder in (config_dir / "presets", CONFIG_DIR / "presets"):
+        if (folder / f"{name}.toml").exists():
+            return folder / f"{name}.toml"
+    raise ConfigError(origin, [f"preset: no preset {name!r} (known: {', '.join(known_presets(config_dir)) or 'none'})"])
 
 
 def _marked_production(stage: str, config_dir: Path) -> bool:

@@ -1,6 +1,7 @@
 """Turns the merged TOML tables into an ActivationConfig, collecting every problem with its key."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -9,11 +10,13 @@ from lambdas.filter_language import Filter, FilterExpressionError, check_dataset
 from .evaluation_config import parse_evaluation
 from .config import (
     ACCOUNT, ARN, FILTER_QUOTA, MAX_EXPRESSION, PERSONALIZE_NAME, REGION, SOURCE_KINDS, SSM_NAME, STOREFRONT_PREFIX,
-    TRACKER_ATTRIBUTES, ActivationConfig, ConfigError, FilterConfig, ParameterConfig, PersonalizeRef,
+    TRACKER_ATTRIBUTES, ActivationConfig, ConfigError, FilterConfig, ParameterConfig, PersonalizeRef, StorefrontRead,
+    WebUiConfig,
 )
 
-TOP_LEVEL = {"stack", "provisioning", "dataset_group", "event_tracker", "recommenders", "filters", "parameters",
-             "evaluation"}
+TOP_LEVEL = {"preset", "stack", "provisioning", "dataset_group", "event_tracker", "recommenders", "filters",
+             "parameters", "evaluation", "storefront", "web_ui"}
+PIPELINE_NAME = re.compile(r"^[A-Za-z0-9.@\-_]{1,100}$")
 RECOMMENDER_KINDS = {"recommender": "recommender", "campaign": "campaign"}
 
 
@@ -25,6 +28,8 @@ class Parser:
         # Names and keys as written, valid or not, so that a bad entry is reported once and not
         # again by every parameter that refers to it.
         self.declared: dict[str, set[str]] = {"recommender": set(), "filter": set(), "event_tracker": set(TRACKER_ATTRIBUTES)}
+        self.parameter_names: set[str] = set()  # as written, valid or not (see consumer_checks)
+        self.bad_parameter_names = False
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(f"{key}: {message}")
@@ -134,7 +139,12 @@ class Parser:
             parameters=(),
             filter_quota=filter_quota,
         )
-        config = _with_parameters(config, self.parameters(config), tuple(self.warnings))
+        parameters = self.parameters(config)
+        reads = self.storefront_reads()
+        self.consumer_checks(config, parameters, reads)
+        web_ui = self.web_ui(parameters)
+        config = replace(config, preset=self.preset(), storefront_reads=reads, web_ui=web_ui)
+        config = _with_parameters(config, parameters, tuple(self.warnings))
         evaluation = parse_evaluation(self, self.raw.get("evaluation"), production=self.production,
                                       recommenders=self.declared["recommender"], filters=self.declared["filter"])
         config = replace(config, evaluation=evaluation, production=self.production)
@@ -222,9 +232,13 @@ class Parser:
             key = f"parameters[{index}]"
             entry = self.table(key, value, {"name", "source", "description"})
             name = self.string(f"{key}.name", entry.get("name"))
+            if isinstance(entry.get("name"), str):
+                self.parameter_names.add(entry["name"])
             if name and (len(name) > 1011 or not SSM_NAME.match(name)):
                 self.problem(f"{key}.name", f"{name!r} is not a valid SSM parameter name (/path/segments of letters, digits, _ . -)")
                 name = None
+            if name is None:
+                self.bad_parameter_names = True
             if name in seen:
                 self.problem(f"{key}.name", f"duplicate parameter {name!r} (also parameters[{seen[name]}].name)")
                 continue
@@ -246,6 +260,79 @@ class Parser:
             self.problem(key, f"{source!r} names no configured {kind.replace('_', ' ')} (known: {', '.join(sorted(known)) or 'none'})")
             return None
         return kind, target
+
+
+    # ---- the preset, its storefront, and the web UI ---------------------------------------------
+    def preset(self) -> str | None:
+        value = self.raw.get("preset")
+        return self.string("preset", value) if value is not None else None
+
+    def storefront_reads(self) -> tuple[StorefrontRead, ...]:
+        section = self.table("storefront", self.raw.get("storefront"), {"description", "reads"})
+        if section.get("description") is not None:
+            self.string("storefront.description", section["description"])
+        reads = section.get("reads") or []
+        if not isinstance(reads, list):
+            self.problem("storefront.reads", "must be a list of { parameter = \"/...\", used_by = \"...\" } tables")
+            return ()
+        out: list[StorefrontRead] = []
+        for index, value in enumerate(reads):
+            key = f"storefront.reads[{index}]"
+            entry = self.table(key, value, {"parameter", "used_by"})
+            parameter = self.string(f"{key}.parameter", entry.get("parameter"))
+            used_by = self.string(f"{key}.used_by", entry.get("used_by"), required=False) or ""
+            if parameter:
+                out.append(StorefrontRead(parameter, used_by))
+        return tuple(out)
+
+    def consumer_checks(self, config: ActivationConfig, parameters: tuple[ParameterConfig, ...],
+                        reads: tuple[StorefrontRead, ...]) -> None:
+        """What the chosen storefront reads must be written; what it calls must be in its IAM scope."""
+        preset = self.raw.get("preset")
+        whose = f"the storefront of preset {preset!r}" if isinstance(preset, str) else "the storefront"
+        if not self.bad_parameter_names:  # an unreadable name is reported once, at its own key
+            for index, read in enumerate(reads):
+                if read.parameter not in self.parameter_names:
+                    use = f" for {read.used_by}" if read.used_by else ""
+                    self.problem("parameters", f"no [[parameters]] entry writes {read.parameter!r}, which {whose} "
+                                               f"reads{use} (storefront.reads[{index}]); write it, or remove it from "
+                                               "storefront.reads if your storefront does not read it")
+        used_by = {r.parameter: r.used_by for r in reads if r.used_by}
+        for key, ref in config.recommenders.items():
+            name = ref.name or (ref.arn or "").rsplit("/", 1)[-1]
+            if name.startswith(STOREFRONT_PREFIX):
+                continue
+            calls = [used_by[p.name] for p in parameters
+                     if p.source_kind == "recommender" and p.source_key == key and p.name in used_by]
+            denied = f"its {' and '.join(calls)} call would be denied" if calls else \
+                f"its calls with this {ref.resource_type} would be denied"
+            self.warning(f"recommenders.{key}.{'name' if ref.name else 'arn'}",
+                         f"{name!r} does not start with {STOREFRONT_PREFIX!r}: the storefront's IAM policies are scoped "
+                         f"to {STOREFRONT_PREFIX}*: {denied} (AccessDenied)")
+
+    def web_ui(self, parameters: tuple[ParameterConfig, ...]) -> WebUiConfig | None:
+        section = self.table("web_ui", self.raw.get("web_ui"), {"pipeline_name", "discover"})
+        if not section:
+            return None
+        name, discover = section.get("pipeline_name"), section.get("discover", False)
+        if not isinstance(discover, bool):
+            self.problem("web_ui.discover", f"must be true or false, got {discover!r}")
+            return None
+        if (name is None) == (not discover):
+            self.problem("web_ui", "give exactly one of `pipeline_name` or `discover = true`")
+            return None
+        if name is not None:
+            name = self.string("web_ui.pipeline_name", name)
+            if name is None:
+                return None
+            if not PIPELINE_NAME.match(name):
+                self.problem("web_ui.pipeline_name", f"{name!r} is not a CodePipeline name (1-100 of letters, digits, . @ - _)")
+                return None
+        if not any(p.source_kind == "event_tracker" and p.source_key == "tracking_id" for p in parameters):
+            self.problem("web_ui", "no [[parameters]] entry writes event_tracker:tracking_id: the web UI would be "
+                                   "rebuilt with nothing new to bake in")
+            return None
+        return WebUiConfig(pipeline_name=name, discover=discover)
 
 
 def _with_parameters(config: ActivationConfig, parameters: tuple[ParameterConfig, ...],

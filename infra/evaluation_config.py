@@ -79,6 +79,8 @@ def parse_evaluation(p: "Parser", raw: Any, *, production: bool, recommenders: s
         if key in table:
             values[key] = table[key]
         target = values.get(key, getattr(EvaluationConfig, key))
+        if key == "category_filter" and target == "":
+            continue  # no $CATEGORIES filter (preset storefront-current): the check is skipped
         if target not in filters:
             p.problem(f"evaluation.{key}", f"{target!r} names no configured filter")
     for key in ("test_user_id", "second_user_id", "synthetic_user_id", "source_item_id", "discount_context_key",

@@ -44,6 +44,8 @@ class World:
         self.violations: list[str] = []
         self.bystanders: list[str] = []
         self._wire_evaluation()
+        self.codepipeline = RecordingCodePipeline()
+        self._wire_web_ui_release()
         self.removed_out_of_band: set[str] = set()  # not the stack's doing: exempt from the checks
 
     # ---- the storefront's Personalize side and the evaluation Lambda -------------------------
@@ -74,6 +76,13 @@ class World:
         evaluation.CLIENT_FACTORY, evaluation.CLOCK, evaluation.SLEEP = client, self.clock.now, self.clock.advance
         evaluation.MAX_WORKERS = 1  # the virtual clock is not shared across threads
 
+    def _wire_web_ui_release(self) -> None:
+        """moto has no StartPipelineExecution: the web-UI release handler gets a recording stub."""
+        from web_ui_release import handler as web_ui_release
+
+        self._saved_web_ui_release = web_ui_release.CLIENT_FACTORY
+        web_ui_release.CLIENT_FACTORY = lambda: self.codepipeline
+
     def create_bucket(self, logical_id: str, type_: str) -> str | None:
         if type_ != "AWS::S3::Bucket":
             return None
@@ -98,6 +107,9 @@ class World:
         from evaluation import handler as evaluation
 
         evaluation.CLIENT_FACTORY, evaluation.CLOCK, evaluation.SLEEP, evaluation.MAX_WORKERS = self._saved_evaluation
+        from web_ui_release import handler as web_ui_release
+
+        web_ui_release.CLIENT_FACTORY = self._saved_web_ui_release
         lifecycle_engine.CLOCK, time.sleep = self._saved_clock, self._saved_sleep
         aws.personalize.cache_clear()
         aws.ssm.cache_clear()
@@ -169,3 +181,38 @@ class World:
     def _violate(self, message: str) -> None:
         if message not in self.violations:
             self.violations.append(message)
+
+
+class RecordingCodePipeline:
+    """The storefront's CodePipelines, as far as the web-UI release handler calls them. moto 5 has
+    no StartPipelineExecution, so this stub stands in: it knows pipelines and their tags and records
+    every start (with its clientRequestToken, which makes a repeated request start nothing twice)."""
+
+    ARN_PREFIX = "arn:aws:codepipeline:us-east-1:123456789012:"
+
+    def __init__(self) -> None:
+        self.pipelines: dict[str, dict[str, str]] = {"retaildemostore-WebUIPipeline": {"RetailDemoStoreServiceName": "web-ui"}}
+        self.starts: list[dict[str, str]] = []
+        self._tokens: dict[str, str] = {}
+
+    def start_pipeline_execution(self, *, name: str, clientRequestToken: str) -> dict[str, str]:
+        if name not in self.pipelines:
+            raise KeyError(f"PipelineNotFoundException: {name}")
+        if clientRequestToken not in self._tokens:
+            self._tokens[clientRequestToken] = f"execution-{len(self.starts) + 1}"
+            self.starts.append({"name": name, "token": clientRequestToken})
+        return {"pipelineExecutionId": self._tokens[clientRequestToken]}
+
+    def get_paginator(self, operation: str):
+        assert operation == "list_pipelines", operation
+        pipelines = [{"name": n} for n in self.pipelines]
+
+        class Paginator:
+            def paginate(self):
+                return iter([{"pipelines": pipelines}])
+
+        return Paginator()
+
+    def list_tags_for_resource(self, *, resourceArn: str) -> dict:
+        tags = self.pipelines[resourceArn.removeprefix(self.ARN_PREFIX)]
+        return {"tags": [{"key": k, "value": v} for k, v in tags.items()]}

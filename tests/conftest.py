@@ -78,3 +78,26 @@ def template(cloud_assembly) -> dict:
     templates = sorted(cloud_assembly.glob("*.template.json"))
     assert len(templates) == 1, f"expected one stack, got {[t.name for t in templates]}"
     return json.loads(templates[0].read_text())
+
+
+def synth_template(out: Path, *args: str) -> dict:
+    """One more session synth through the real CLI (cdk-nag included), e.g. another preset."""
+    result = cdk("synth", "--quiet", "--no-notices", "-o", str(out), *args)
+    assert result.returncode == 0, f"cdk synth {' '.join(args)} failed:\n{result.stderr[-4000:]}"
+    (template_file,) = sorted(out.glob("*.template.json"))
+    return json.loads(template_file.read_text())
+
+
+@pytest.fixture(scope="session")
+def storefront_current_template(tmp_path_factory) -> dict:
+    return synth_template(tmp_path_factory.mktemp("cdk.out.storefront-current"), "-c", "preset=storefront-current")
+
+
+@pytest.fixture(scope="session")
+def web_ui_template(tmp_path_factory) -> dict:
+    """preset storefront-current with the web-UI release, its pipeline found by tag."""
+    config_dir = tmp_path_factory.mktemp("config.web-ui")
+    (config_dir / "stages").mkdir()
+    (config_dir / "default.toml").write_text((ROOT / "config" / "default.toml").read_text())
+    (config_dir / "stages" / "webui.toml").write_text('preset = "storefront-current"\n[web_ui]\ndiscover = true\n')
+    return synth_template(tmp_path_factory.mktemp("cdk.out.web-ui"), "-c", f"config_dir={config_dir}", "-c", "stage=webui")

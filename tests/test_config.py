@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import copy
-import tomllib
 from pathlib import Path
 
 import pytest
 
-from infra.config import CONFIG_DIR, ConfigError, load_config, parse_config
+from infra.config import CONFIG_DIR, ConfigError, load_config, load_raw, parse_config
 from tests.conftest import cdk
 
-DEFAULT = tomllib.loads((CONFIG_DIR / "default.toml").read_text())
+DEFAULT = load_raw()[0]  # config/presets/lab4.toml merged with config/default.toml
 
 
 def problems_of(raw: dict) -> list[str]:
@@ -258,8 +257,10 @@ def run_validate(config_dir: Path):
 
 def test_validate_reports_every_problem_of_every_stage(tmp_path: Path):
     (tmp_path / "stages").mkdir()
-    text = (CONFIG_DIR / "default.toml").read_text().replace("IN ($CATEGORIES)", "NOT IN ($CATEGORIES)")
-    (tmp_path / "default.toml").write_text(text)
+    (tmp_path / "presets").mkdir()  # a preset of the config folder's own shadows the built-in one
+    text = (CONFIG_DIR / "presets" / "lab4.toml").read_text().replace("IN ($CATEGORIES)", "NOT IN ($CATEGORIES)")
+    (tmp_path / "presets" / "lab4.toml").write_text(text)
+    (tmp_path / "default.toml").write_text((CONFIG_DIR / "default.toml").read_text())
     (tmp_path / "stages" / "a.toml").write_text('[stack]\nname = "A"\naccount = "111111111111"\nregion = "us-east-1"\n')
     (tmp_path / "stages" / "b.toml").write_text(
         '[stack]\nname = "B"\n[dataset_group]\nname = "retail demo"\nfilter_quota = 2\n')

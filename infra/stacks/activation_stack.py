@@ -10,6 +10,7 @@ from constructs import Construct
 from ..config import ActivationConfig, ParameterConfig
 from ..constructs import EventTracker, PersonalizeFilter, ProviderSettings, SsmParameterWriter
 from ..constructs.evaluation import EvaluationTrigger
+from ..constructs.web_ui_release import WebUiRelease
 from ..evaluation_config import EvaluationConfig
 
 # Evaluation settings handed to the Lambda as they are in the config.
@@ -53,20 +54,33 @@ class ActivationStack(Stack):
         ]
         CfnOutput(self, "EventTrackerArn", value=self.event_tracker.event_tracker_arn)
         CfnOutput(self, "TrackingId", value=self.event_tracker.tracking_id)
+        if config.web_ui:
+            self.web_ui_release = self._web_ui_release(config, settings)
         if config.evaluation:
             self.evaluation = self._evaluation(config, config.evaluation)
+
+    def _web_ui_release(self, config: ActivationConfig, settings: ProviderSettings) -> WebUiRelease:
+        """The web UI bakes the tracking id in at build time: start its pipeline after the tracking-id
+        parameter holds a new id, and only then."""
+        (writer,) = [w for p, w in zip(config.parameters, self.parameters)
+                     if p.source_kind == "event_tracker" and p.source_key == "tracking_id"][:1]
+        release = WebUiRelease(self, "WebUiRelease", web_ui=config.web_ui, tracking_id=self.event_tracker.tracking_id,
+                               settings=settings)
+        release.node.add_dependency(writer)
+        return release
 
     def _evaluation(self, config: ActivationConfig, ev: EvaluationConfig) -> EvaluationTrigger:
         full = ev.mode == "full"
         inference = [self.recommender_arns[k] for k in
                      (ev.recommended_for_you, ev.popular_items, ev.related_items, ev.personalized_ranking)]
-        checked_filters = [self.filters[n].filter_arn for n in (ev.purchased_filter, ev.promotion_filter, ev.category_filter)]
+        # An empty category_filter (preset storefront-current: no $CATEGORIES filter) skips that check.
+        filter_arns = [self.filters[n].filter_arn if n else "" for n in (ev.purchased_filter, ev.promotion_filter, ev.category_filter)]
         settings = {
             **{k: v for k, v in asdict(ev).items() if k in EVALUATION_PASSTHROUGH},
             "recommended_for_you_arn": inference[0], "popular_items_arn": inference[1],
             "related_items_arn": inference[2], "personalized_ranking_arn": inference[3],
-            "purchased_filter_arn": checked_filters[0], "promotion_filter_arn": checked_filters[1],
-            "category_filter_arn": checked_filters[2],
+            "purchased_filter_arn": filter_arns[0], "promotion_filter_arn": filter_arns[1],
+            "category_filter_arn": filter_arns[2],
             "ranking_item_ids": list(ev.ranking_item_ids), "categories": list(ev.categories),
             "tracking_id": self.event_tracker.tracking_id if full else "", "report_prefix": "reports/",
         }
@@ -75,7 +89,7 @@ class ActivationStack(Stack):
             config.event_tracker_name, config.dataset_group.name or config.dataset_group.arn]
         return EvaluationTrigger(
             self, "Evaluation", settings=settings, digest=ev.digest(checked), inference_arns=inference,
-            filter_arns=checked_filters, tracker_arn=self.event_tracker.event_tracker_arn if full else None,
+            filter_arns=[a for a in filter_arns if a], tracker_arn=self.event_tracker.event_tracker_arn if full else None,
             retention_days=ev.report_retention_days,
             execute_after=[self.event_tracker, *self.filters.values(), *self.parameters],
         )

@@ -144,6 +144,9 @@ def promotion(rt: Runtime, s: Settings, catalog: dict) -> Check:
 
 
 def category_filter(rt: Runtime, s: Settings, catalog: dict) -> Check:
+    if not s.category_filter_arn:
+        return Check("category-filter", SKIPPED, "no $CATEGORIES filter configured (evaluation.category_filter = \"\", "
+                     "as in preset storefront-current)")
     values = {"CATEGORIES": quoted(s.categories)}
     got = ids(rt.recommend(s.recommended_for_you_arn, user_id=s.test_user_id, num=s.num_results,
                            filter_arn=s.category_filter_arn, filter_values=values))
