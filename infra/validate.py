@@ -45,6 +45,23 @@ def indented(text: str, prefix: str) -> str:
     return "\n".join([prefix + first, *("  " + line for line in rest)])
 
 
+def _pipeline(config_dir: Path) -> int:
+    """config/pipeline.toml, when there is one: what `cdk synth -c pipeline=true` would refuse."""
+    from .pipeline_config import PIPELINE_FILE, load_pipeline_config
+
+    if not (config_dir / PIPELINE_FILE).exists():
+        return 0
+    try:
+        load_pipeline_config(config_dir)
+    except ConfigError as error:
+        print(f"pipeline ({error.origin}): {len(error.problems)} problem(s)")
+        for problem in error.problems:
+            print(indented(problem, "  error: "))
+        return len(error.problems)
+    print("pipeline: ok")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     arguments.add_argument("--config-dir", type=Path, default=CONFIG_DIR, help="folder with default.toml and stages/")
@@ -71,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in across:
             print(indented(problem, "  error: "))
     errors += len(across)
+    errors += _pipeline(options.config_dir)
     print(f"{errors} problem(s), {warnings} warning(s) in {len(stages(options.config_dir))} stage(s)")
     return 1 if errors else 0
 

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             emulator.faults.limit_exceeded("CreateFilter", times=args.limit_exceeded)
         if args.create_failed:
             emulator.faults.fail_create(args.create_failed, reason="Injected by --create-failed")
-        ok = True
+        ok, saved = True, []
         current = template
         for phase in phases:
             if phase != "create" and args.delete_out_of_band:
@@ -112,10 +112,11 @@ def main(argv: list[str] | None = None) -> int:
             if status != expected:
                 print(f"!! {phase} ended {status}, expected {expected}")
                 ok = False
+            if phase != "delete":  # the report bucket is gone after a delete
+                saved = session.reports(args.reports) or saved
         session.check_end()
         for name, result in session.stack.trigger_results.items():
             print(f"-- evaluation ({name}): " + ", ".join(f"{k} {v}" for k, v in result["checks"].items()))
-        saved = session.reports(args.reports)
         if saved:
             print(f"-- reports: {len(saved)} files in {args.reports}/ (open {args.reports}/latest.html)")
         print("-- summary")

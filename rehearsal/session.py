@@ -83,7 +83,8 @@ class Session:
             f"stack {self.stack.status} after {self.seconds():.0f} simulated seconds",
             f"resources: {len(self.stack.state)} in the stack; Personalize: "
             f"{len(self.world.emulator.filters())} filters, {len(self.world.emulator.trackers())} trackers",
-            "parameters: " + ", ".join(f"{n.rsplit('/', 1)[-1]}={_short(v)}" for n, v in sorted(parameters.items())),
+            "parameters (ARNs shown from their last '/'): "
+            + ", ".join(f"{n.rsplit('/', 1)[-1]}={_short(v)}" for n, v in sorted(parameters.items())),
             "API calls: " + ", ".join(f"{op} {count}" for op, count in sorted(calls.items())),
             "invariants: " + ("all held" if not self.world.violations else f"{len(self.world.violations)} violated"),
         ]
@@ -92,4 +93,4 @@ class Session:
 
 
 def _short(value: str) -> str:
-    return value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
+    return "…/" + value.rsplit("/", 1)[-1] if value.startswith("arn:") else value

@@ -17,7 +17,9 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 
 def chromium() -> str:
-    found = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    # Debian's chromium here and in CI; CodeBuild's standard images (the pipeline) ship Google Chrome.
+    names = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+    found = os.environ.get("CHROMIUM") or next((shutil.which(n) for n in names if shutil.which(n)), None)
     if not found:
         pytest.fail("Chromium is needed to render the report: `make test` installs Debian's `chromium` when run as "
                     "root; otherwise install it (apt-get install chromium) or set CHROMIUM=/path/to/chromium")
