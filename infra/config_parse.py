@@ -7,6 +7,7 @@ from typing import Any
 
 from lambdas.filter_language import Filter, FilterExpressionError, check_dataset_group, validate
 
+from .config_reader import KeyedReader
 from .evaluation_config import parse_evaluation
 from .config import (
     ACCOUNT, ARN, FILTER_QUOTA, MAX_EXPRESSION, PERSONALIZE_NAME, REGION, SOURCE_KINDS, SSM_NAME, STOREFRONT_PREFIX,
@@ -20,22 +21,15 @@ PIPELINE_NAME = re.compile(r"^[A-Za-z0-9.@\-_]{1,100}$")
 RECOMMENDER_KINDS = {"recommender": "recommender", "campaign": "campaign"}
 
 
-class Parser:
+class Parser(KeyedReader):
     def __init__(self, raw: dict[str, Any], stage: str, origin: str, production: bool = False):
+        super().__init__()
         self.raw, self.stage, self.origin, self.production = raw, stage, origin, production
-        self.problems: list[str] = []
-        self.warnings: list[str] = []
         # Names and keys as written, valid or not, so that a bad entry is reported once and not
         # again by every parameter that refers to it.
         self.declared: dict[str, set[str]] = {"recommender": set(), "filter": set(), "event_tracker": set(TRACKER_ATTRIBUTES)}
         self.parameter_names: set[str] = set()  # as written, valid or not (see consumer_checks)
         self.bad_parameter_names = False
-
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(f"{key}: {message}")
-
-    def warning(self, key: str, message: str) -> None:
-        self.warnings.append(f"{key}: {message}")
 
     def expression_problem(self, key: str, error: FilterExpressionError) -> None:
         """The message, then the expression and a caret under the offending column."""
@@ -45,35 +39,6 @@ class Parser:
         if name and not name.startswith(STOREFRONT_PREFIX):
             self.warning(key, f"{name!r} does not start with {STOREFRONT_PREFIX!r}: the storefront's IAM policies are "
                               f"scoped to {STOREFRONT_PREFIX}*: its calls with this {kind} would be denied")
-
-    # ---- small typed getters ---------------------------------------------------------------
-    def table(self, key: str, value: Any, allowed: set[str]) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self.problem(key, f"must be a table, got {type(value).__name__}")
-            return {}
-        for unknown in sorted(set(value) - allowed):
-            self.problem(f"{key}.{unknown}" if key else unknown, f"unknown key (expected one of: {', '.join(sorted(allowed))})")
-        return value
-
-    def string(self, key: str, value: Any, required: bool = True) -> str | None:
-        if value is None:
-            if required:
-                self.problem(key, "is required")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.problem(key, f"must be a non-empty string, got {value!r}")
-            return None
-        return value
-
-    def integer(self, key: str, value: Any, default: int, low: int, high: int) -> int:
-        if value is None:
-            return default
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            self.problem(key, f"must be a whole number from {low} to {high}, got {value!r}")
-            return default
-        return value
 
     def personalize_name(self, key: str, value: Any) -> str | None:
         name = self.string(key, value)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .config_reader import KeyedReader
 from .config import ACCOUNT, CONFIG_DIR, REGION, STAGE_NAME, ActivationConfig, ConfigError, load_config
 from .validate import collisions
 
@@ -85,43 +86,15 @@ def is_production(stage: str, config_dir: Path = CONFIG_DIR) -> bool:
     return stage in load_pipeline_config(config_dir).production_stages
 
 
-class _Parser:
+class _Parser(KeyedReader):
     def __init__(self, raw: dict[str, Any], config_dir: Path, origin: str):
+        super().__init__()
         self.raw, self.config_dir, self.origin = raw, config_dir, origin
-        self.problems: list[str] = []
-
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(f"{key}: {message}")
-
-    def table(self, key: str, value: Any, allowed: set[str]) -> dict[str, Any]:
-        if value is None:
-            if key:
-                self.problem(key, "is required")
-            return {}
-        if not isinstance(value, dict):
-            self.problem(key, f"must be a table, got {type(value).__name__}")
-            return {}
-        for unknown in sorted(set(value) - allowed):
-            self.problem(f"{key}.{unknown}" if key else unknown, f"unknown key (expected one of: {', '.join(sorted(allowed))})")
-        return value
-
-    def string(self, key: str, value: Any, pattern: re.Pattern[str] | None = None, shape: str = "",
-               required: bool = True) -> str | None:
-        if value is None:
-            if required:
-                self.problem(key, "is required")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.problem(key, f"must be a non-empty string, got {value!r}")
-            return None
-        if pattern and not pattern.match(value):
-            self.problem(key, f"{value!r} is not {shape}")
-            return None
-        return value
 
     def parse(self) -> PipelineConfig:
         self.table("", self.raw, {"pipeline", "source", "stages"})
-        pipeline = self.table("pipeline", self.raw.get("pipeline"), {"stack_name", "name", "account", "region"})
+        pipeline = self.table("pipeline", self.raw.get("pipeline"), {"stack_name", "name", "account", "region"},
+                              required=True)
         stack_name = self.string("pipeline.stack_name", pipeline.get("stack_name"), STACK_NAME,
                                  "a CloudFormation stack name (letters, digits, '-', starting with a letter)")
         name = self.string("pipeline.name", pipeline.get("name"), re.compile(r"^[A-Za-z0-9.@_-]{1,100}$"),
@@ -136,7 +109,7 @@ class _Parser:
         return PipelineConfig(stack_name, name or stack_name, account, region, source, stages)
 
     def source(self) -> PipelineSource | None:
-        section = self.table("source", self.raw.get("source"),
+        section = self.table("source", self.raw.get("source"), required=True, allowed=
                              {"connection_arn", "repository", "branch", "codecommit_repository"})
         branch = self.string("source.branch", section.get("branch"))
         if "codecommit_repository" in section:
