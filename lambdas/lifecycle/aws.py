@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 # that is retried from is_complete instead. Legacy still retries ThrottlingException with
 # jittered exponential backoff.
 PERSONALIZE_RETRIES = Config(retries={"mode": "legacy", "max_attempts": 8})
-SSM_RETRIES = Config(retries={"mode": "standard", "max_attempts": 8})
+STANDARD_RETRIES = Config(retries={"mode": "standard", "max_attempts": 8})
 
 
 @functools.cache
@@ -22,7 +22,12 @@ def personalize():
 
 @functools.cache
 def ssm():
-    return boto3.client("ssm", config=SSM_RETRIES)
+    return boto3.client("ssm", config=STANDARD_RETRIES)
+
+
+@functools.cache
+def codepipeline():
+    return boto3.client("codepipeline", config=STANDARD_RETRIES)
 
 
 def error_code(error: ClientError) -> str:

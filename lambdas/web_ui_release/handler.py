@@ -7,27 +7,20 @@ that puts the old id back is such an Update, so the web UI is rebuilt with the i
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
+import os
 from typing import Any
 
-import boto3
-from botocore.config import Config
+from lifecycle import aws
 
 LOG = logging.getLogger()
-LOG.setLevel(logging.INFO)
+LOG.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
 PHYSICAL_ID = "web-ui-release"
-
-
-@functools.cache
-def _codepipeline():
-    return boto3.client("codepipeline", config=Config(retries={"mode": "standard", "max_attempts": 8}))
-
 
 # Replaced in the rehearsal (rehearsal/world.py), which has no CodePipeline: moto does not
 # implement StartPipelineExecution, so a recording stub stands in for the client.
-CLIENT_FACTORY = _codepipeline
+CLIENT_FACTORY = aws.codepipeline
 
 
 def on_event(event: dict[str, Any], _context: Any) -> dict[str, Any]:
