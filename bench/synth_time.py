@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from common import PY, ROOT, cdk_synth, median, say
+from common import PY, cdk_synth, median, say
 
 BASELINE_APP = '''\
 import aws_cdk as cdk
