@@ -58,22 +58,25 @@ def _artifact_access(role: IConstruct, bucket_arn: str, purpose: str) -> None:
                     "action family CDK grants, and the resource is that one key's ARN.")
 
 
-def _own_codebuild_logs(role: IConstruct, project: str) -> None:
+def _codebuild_logs(role: IConstruct, log_group: str, report_group: str, reason: str) -> None:
+    """CodeBuild's grant on a project's log group and report groups, in the pipeline's account and region."""
     stack = Stack.of(role)
     where = f"arn:<AWS::Partition>:{{}}:{stack.region}:{stack.account}"
-    reason = ("CodeBuild's default grant for its own project: the log streams of /aws/codebuild/<project> and the "
-              "report groups named after the project, which CodeBuild creates per build.")
-    acknowledge(role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{where.format('logs')}:log-group:/aws/codebuild/{project}:*]", reason)
-    acknowledge(role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{where.format('codebuild')}:report-group/{project}-*]", reason)
+    acknowledge(role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{where.format('logs')}:log-group:{log_group}]", reason)
+    acknowledge(role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{where.format('codebuild')}:report-group/{report_group}]", reason)
+
+
+def _own_codebuild_logs(role: IConstruct, project: str) -> None:
+    _codebuild_logs(role, f"/aws/codebuild/{project}:*", f"{project}-*",
+                    "CodeBuild's default grant for its own project: the log streams of /aws/codebuild/<project> and "
+                    "the report groups named after the project, which CodeBuild creates per build.")
 
 
 def _file_asset_role(role: IConstruct) -> None:
-    stack = Stack.of(role)
-    where = f"arn:<AWS::Partition>:{{}}:{stack.region}:{stack.account}"
-    reason = ("One role serves every file-asset publishing project (one per asset); CDK Pipelines grants it their "
-              "log groups and report groups by the /aws/codebuild/ prefix, in the pipeline's account and region only.")
-    acknowledge(role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{where.format('logs')}:log-group:/aws/codebuild/*]", reason)
-    acknowledge(role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{where.format('codebuild')}:report-group/*]", reason)
+    _codebuild_logs(role, "/aws/codebuild/*", "*",
+                    "One role serves every file-asset publishing project (one per asset); CDK Pipelines grants it "
+                    "their log groups and report groups by the /aws/codebuild/ prefix, in the pipeline's account and "
+                    "region only.")
     acknowledge(role, "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
                 "codebuild:StartBuild/BatchGetBuilds/StopBuild: the role is also the pipeline action role that starts "
                 "the asset projects, which are created with this role, so naming them would be a circular reference. "
